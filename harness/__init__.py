@@ -1,0 +1,32 @@
+"""cmrbench: a plugin-based benchmarking harness for cardiac MRI video models.
+
+The public face: spec objects a plugin returns, the hook marker it uses, and the registry that
+finds every installed plugin. Everything else lives in its own module (``harness.stats``,
+``harness.phantom``, ``harness.testing``, ...).
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from harness.hookspecs import hookimpl
+from harness.registry import PluginProblem, Registry, UnknownNameError, get_registry
+from harness.specs import DatasetSpec, EncoderSpec, SpecError, TaskSpec, TextInput, VideoInput
+
+try:
+    __version__ = version("cmrbench")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "DatasetSpec",
+    "EncoderSpec",
+    "PluginProblem",
+    "Registry",
+    "SpecError",
+    "TaskSpec",
+    "TextInput",
+    "UnknownNameError",
+    "VideoInput",
+    "__version__",
+    "get_registry",
+    "hookimpl",
+]

@@ -1,0 +1,1 @@
+"""One module per ``cmrbench`` subcommand (see :mod:`harness.cli`)."""
