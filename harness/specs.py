@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -147,8 +147,10 @@ class EncoderSpec:
 class DatasetSpec:
     """A dataset: where its card lives, how to find studies in a source, what it labels.
 
-    `discover(source_dir)` yields the studies found under a raw source directory; the ingest
-    step turns them into the study store. `labels` maps each label name to its kind.
+    `discover(source_dir)` yields the studies (``harness.ingest.SourceStudy``) found under a
+    raw source directory; `decode(study, card)` turns one into views (None: the harness's
+    DICOM decoder, which maps series with the card's view map). `labels` maps each label
+    name to its kind.
     """
 
     name: str
@@ -157,7 +159,7 @@ class DatasetSpec:
     views: tuple[str, ...]
     labels: Mapping[str, str]
     card: Path | None = None
-    options: Mapping[str, Any] = field(default_factory=dict)
+    decode: Callable[..., Any] | None = None
 
     def __post_init__(self) -> None:
         _check_name(self, self.name)
@@ -170,6 +172,8 @@ class DatasetSpec:
         bad = {k: v for k, v in self.labels.items() if v not in LABEL_KINDS}
         if bad:
             _fail(self, "labels", f"unknown label kind(s) {bad}; allowed: {list(LABEL_KINDS)}")
+        if self.decode is not None:
+            _check_callable(self, "decode", self.decode)
         if self.card is not None and not isinstance(self.card, Path):
             _fail(self, "card", f"must be a pathlib.Path or None, got {type(self.card).__name__}")
 

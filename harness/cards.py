@@ -1,0 +1,130 @@
+"""Dataset cards: YAML that documents a dataset and configures how it is ingested and split.
+
+A card is data, validated here at the edge: a wrong or missing field is reported with its
+name and the card's path, before any file is read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harness.specs import LABEL_KINDS
+from harness.splits import SplitError, SplitRule
+from harness.store.record import VIEWS
+
+REQUIRED = ("name", "title", "description", "source", "licence", "citation", "how_to_obtain",
+            "layout", "views", "labels", "split", "id_salt")
+OPTIONAL = ("view_map", "tasks", "notes")
+CARDS_DIR = Path(__file__).resolve().parents[1] / "datasets"
+
+
+class CardError(ValueError):
+    """A dataset card field is missing or malformed; the message names the card and field."""
+
+
+@dataclass(frozen=True)
+class ViewRule:
+    """Series descriptions matching ``pattern`` (case-insensitive regex) are ``view``."""
+
+    pattern: re.Pattern[str]
+    view: str
+
+
+@dataclass(frozen=True)
+class DatasetCard:
+    name: str
+    title: str
+    description: str
+    source: str
+    licence: str
+    citation: str
+    how_to_obtain: str
+    layout: str
+    views: tuple[str, ...]
+    labels: Mapping[str, str]
+    split: SplitRule
+    id_salt: str
+    view_map: tuple[ViewRule, ...] = ()
+    tasks: tuple[str, ...] = ()
+    path: Path | None = None
+
+    def view_for(self, series_description: str) -> str | None:
+        """The view a series description maps to (first matching rule), or None."""
+        for rule in self.view_map:
+            if rule.pattern.search(series_description):
+                return rule.view
+        return None
+
+
+def card_path(name: str) -> Path:
+    """Where the built-in card of dataset ``name`` lives: ``datasets/<name>/card.yaml``."""
+    return CARDS_DIR / name / "card.yaml"
+
+
+def load_card(path: Path | str) -> DatasetCard:
+    """Read and validate one card."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise CardError(f"{path}: cannot read the card: {exc}") from exc
+    if not isinstance(data, Mapping):
+        raise CardError(f"{path}: a card is a YAML mapping of fields, got {type(data).__name__}")
+    return _parse(path, data)
+
+
+def _parse(path: Path, data: Mapping[str, Any]) -> DatasetCard:
+    def fail(field: str, problem: str) -> CardError:
+        return CardError(f"{path}: field {field!r}: {problem}")
+
+    missing = [f for f in REQUIRED if f not in data]
+    if missing:
+        raise CardError(f"{path}: missing field(s) {missing}")
+    unknown = sorted(set(data) - set(REQUIRED) - set(OPTIONAL))
+    if unknown:
+        raise CardError(f"{path}: unknown field(s) {unknown}; known: "
+                        f"{sorted(REQUIRED + OPTIONAL)}")
+    for field in ("name", "title", "description", "source", "licence", "citation",
+                  "how_to_obtain", "layout", "id_salt"):
+        if not isinstance(data[field], str) or not data[field].strip():
+            raise fail(field, "must be a non-empty string")
+    views = tuple(data["views"] or ())
+    if not views or any(v not in VIEWS for v in views):
+        raise fail("views", f"must list views from {list(VIEWS)}, got {data['views']!r}")
+    labels = data["labels"]
+    if not isinstance(labels, Mapping) or any(k not in LABEL_KINDS for k in labels.values()):
+        raise fail("labels", f"must map label name -> one of {list(LABEL_KINDS)}, "
+                             f"got {labels!r}")
+    try:
+        split = SplitRule.from_mapping(data["split"])
+    except (SplitError, TypeError) as exc:
+        raise fail("split", str(exc)) from exc
+    return DatasetCard(
+        name=data["name"], title=data["title"], description=data["description"],
+        source=data["source"], licence=data["licence"], citation=data["citation"],
+        how_to_obtain=data["how_to_obtain"], layout=data["layout"], views=views,
+        labels=dict(labels), split=split, id_salt=data["id_salt"],
+        view_map=_view_map(fail, data.get("view_map") or []),
+        tasks=tuple(data.get("tasks") or ()), path=path)
+
+
+def _view_map(fail: Any, rules: list[Any]) -> tuple[ViewRule, ...]:
+    parsed = []
+    for index, rule in enumerate(rules):
+        if not isinstance(rule, Mapping) or set(rule) != {"pattern", "view"}:
+            raise fail(f"view_map[{index}]",
+                       f"must be {{pattern: REGEX, view: VIEW}}, got {rule!r}")
+        if rule["view"] not in VIEWS:
+            raise fail(f"view_map[{index}].view", f"{rule['view']!r} is not one of {list(VIEWS)}")
+        try:
+            pattern = re.compile(rule["pattern"], re.IGNORECASE)
+        except re.error as exc:
+            raise fail(f"view_map[{index}].pattern", f"not a valid regex: {exc}") from exc
+        parsed.append(ViewRule(pattern, rule["view"]))
+    return tuple(parsed)

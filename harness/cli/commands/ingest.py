@@ -1,0 +1,56 @@
+"""Ingest a raw dataset into a study store: one de-identified HDF5 file per study + index.
+
+Resumable: re-running skips studies already written. Ends with a report of studies written,
+skipped and rejected, and every rejected file with its reason (also in STORE/ingest_report.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+HELP = "ingest a raw dataset (DICOM/NIfTI/zips) into a de-identified study store"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dataset", help="dataset name, e.g. acdc, kaggle-dsb, ukbb, clinical")
+    parser.add_argument("source", type=Path, help="the raw dataset's root directory")
+    parser.add_argument("--out", type=Path, required=True, help="the study store to write")
+    parser.add_argument("--workers", type=int, default=max(1, min(4, os.cpu_count() or 1)),
+                        help="decoding processes (default: up to 4)")
+    parser.add_argument("--card", type=Path, help="a dataset card to use instead of the "
+                        "built-in one (e.g. with an extended view_map)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    from harness.cards import load_card
+    from harness.ingest import ingest
+    from harness.registry import UnknownNameError, get_registry
+
+    try:
+        spec = get_registry(disabled=args.disable).dataset(args.dataset)
+    except UnknownNameError as exc:
+        print(f"cmrbench ingest: {exc}", file=sys.stderr)
+        return 2
+    if not args.source.is_dir():
+        print(f"cmrbench ingest: source {args.source} is not a directory; give the dataset's "
+              "root folder", file=sys.stderr)
+        return 2
+    if args.workers < 1:
+        print(f"cmrbench ingest: --workers must be at least 1, got {args.workers}",
+              file=sys.stderr)
+        return 2
+    card_file = args.card or spec.card
+    if card_file is None:
+        print(f"cmrbench ingest: dataset {spec.name!r} has no card; pass --card CARD.yaml",
+              file=sys.stderr)
+        return 2
+    card = load_card(card_file)
+    report = ingest(spec.discover(args.source), card, args.out, decode=spec.decode,
+                    workers=args.workers, progress=not args.no_progress)
+    print(report.summary())
+    print(f"store: {args.out} (report: {args.out / 'ingest_report.json'})")
+    return 0 if report.written or report.skipped else 1

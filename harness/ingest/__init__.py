@@ -1,0 +1,8 @@
+"""Ingest: discover raw studies, decode and de-identify them, write the study store."""
+
+from harness.ingest.dicom import assemble_views, read_frames
+from harness.ingest.runner import IngestReport, decode_dicom, ingest, pseudonyms
+from harness.ingest.source import FileRef, Rejection, SourceStudy
+
+__all__ = ["FileRef", "IngestReport", "Rejection", "SourceStudy", "assemble_views",
+           "decode_dicom", "ingest", "pseudonyms", "read_frames"]

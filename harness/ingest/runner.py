@@ -1,0 +1,145 @@
+"""Ingest: raw source -> de-identified study store, resumable, parallel, and fully reported.
+
+Each study is decoded in a worker and written atomically; a study whose file already exists
+is skipped, so an interrupted run is finished by running it again. The index is rebuilt from
+the study files at the end, and the ingest report lists every rejected file with its reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from harness.cards import DatasetCard
+from harness.ingest.dicom import assemble_views, read_frames
+from harness.ingest.source import Rejection, SourceStudy
+from harness.splits import salted_id
+from harness.store import StudyRecord, ViewVolume, build_index, study_path, write_study
+from harness.store.writer import STUDIES_DIR
+
+REPORT_FILE = "ingest_report.json"
+Decoder = Callable[[SourceStudy, DatasetCard], tuple[dict[str, ViewVolume], list[Rejection]]]
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did: studies written, skipped (already done) and rejected files."""
+
+    dataset: str
+    source_studies: int = 0
+    written: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    rejected_studies: list[dict[str, str]] = field(default_factory=list)
+    rejected_files: list[dict[str, str]] = field(default_factory=list)
+    split_sha256: str = ""
+
+    def summary(self) -> str:
+        lines = [f"ingest {self.dataset}: {self.source_studies} studies found, "
+                 f"{len(self.written)} written, {len(self.skipped)} already done, "
+                 f"{len(self.rejected_studies)} rejected, "
+                 f"{len(self.rejected_files)} files rejected"]
+        for item in self.rejected_studies:
+            lines.append(f"  rejected study {item['study']}: {item['reason']}")
+        reasons: dict[str, int] = {}
+        for item in self.rejected_files:
+            reasons[item["reason"]] = reasons.get(item["reason"], 0) + 1
+        lines += [f"  {count} file(s): {reason}" for reason, count in sorted(reasons.items())]
+        return "\n".join(lines)
+
+
+def decode_dicom(study: SourceStudy, card: DatasetCard
+                 ) -> tuple[dict[str, ViewVolume], list[Rejection]]:
+    """The default decoder: DICOM files mapped to views by the card's view map."""
+    frames, rejected = read_frames(study.files)
+    views, more = assemble_views(frames, card.view_for, card.views)
+    return views, rejected + more
+
+
+def pseudonyms(card: DatasetCard, study: SourceStudy) -> tuple[str, str]:
+    """Salted-hash study and patient IDs: the only identifiers that reach the store."""
+    return (salted_id(card.id_salt, f"study:{study.key}"),
+            salted_id(card.id_salt, f"patient:{study.patient}"))
+
+
+def ingest(studies: Iterable[SourceStudy], card: DatasetCard, out: Path, *,
+           decode: Decoder | None = None, workers: int = 1, progress: bool = True
+           ) -> IngestReport:
+    """Write every usable study of ``studies`` into the store at ``out``; return the report."""
+    out = Path(out)
+    (out / STUDIES_DIR).mkdir(parents=True, exist_ok=True)
+    for leftover in (out / STUDIES_DIR).glob(".*.partial"):
+        leftover.unlink()  # from a run that was killed mid-write
+    report = IngestReport(dataset=card.name, split_sha256=card.split.sha256)
+    pending = []
+    for study in studies:
+        report.source_studies += 1
+        study_id, _ = pseudonyms(card, study)
+        if study_path(out, study_id).exists():
+            report.skipped.append(study_id)
+        else:
+            pending.append(study)
+    jobs = [(study, card, decode or decode_dicom, out) for study in pending]
+    bar = tqdm(total=len(jobs), desc=f"ingest {card.name}", unit="study",
+               disable=not progress or None)
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for outcome in pool.map(_ingest_one, jobs, chunksize=1):
+                _record(report, outcome)
+                bar.update()
+    else:
+        for job in jobs:
+            _record(report, _ingest_one(job))
+            bar.update()
+    bar.close()
+    build_index(out)
+    _write_report(out, report)
+    return report
+
+
+def _ingest_one(job: tuple[SourceStudy, DatasetCard, Decoder, Path]) -> dict[str, Any]:
+    study, card, decode, out = job
+    study_id, patient_id = pseudonyms(card, study)
+    try:
+        views, rejected = decode(study, card)
+    except Exception as exc:  # noqa: BLE001 - one bad study must not stop the run
+        return {"study": study_id, "written": False, "files": [],
+                "reason": f"could not be decoded: {type(exc).__name__}: {exc}"}
+    files = [asdict(r) | {"study": study_id} for r in rejected]
+    reason = _study_problem(views)
+    if reason:
+        return {"study": study_id, "written": False, "files": files, "reason": reason}
+    split = card.split.assign(study.patient, study.key)
+    write_study(out, StudyRecord(study_id=study_id, patient_id=patient_id, dataset=card.name,
+                                 views=views, labels=study.labels, report=study.report,
+                                 meta={**study.meta, "split": split}))
+    return {"study": study_id, "written": True, "files": files, "reason": ""}
+
+
+def _study_problem(views: dict[str, ViewVolume]) -> str:
+    if not views:
+        return "no usable views"
+    if all(int(view.cine.max()) == 0 for view in views.values()):
+        return "all-black: every pixel of every view is 0"
+    return ""
+
+
+def _record(report: IngestReport, outcome: dict[str, Any]) -> None:
+    report.rejected_files += outcome["files"]
+    if outcome["written"]:
+        report.written.append(outcome["study"])
+    else:
+        report.rejected_studies.append({"study": outcome["study"], "reason": outcome["reason"]})
+
+
+def _write_report(out: Path, report: IngestReport) -> None:
+    target = out / REPORT_FILE
+    partial = target.with_name(f".{REPORT_FILE}.{os.getpid()}.partial")
+    partial.write_text(json.dumps(asdict(report), indent=2, sort_keys=True))
+    os.replace(partial, target)

@@ -1,0 +1,59 @@
+"""What a dataset plugin's ``discover`` yields: studies as raw files, before decoding.
+
+Raw keys (accession numbers, patient IDs, file paths) may be PHI. They live only in these
+in-memory objects; ingest replaces them with salted hashes before anything is written, and
+files are reported by ``FileRef.display``, a study-relative name that carries no identifier.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file on disk, or a member of a zip archive on disk."""
+
+    path: Path
+    member: str | None = None
+    display: str = ""
+
+    def read_bytes(self) -> bytes:
+        if self.member is None:
+            return self.path.read_bytes()
+        with zipfile.ZipFile(self.path) as archive:
+            return archive.read(self.member)
+
+    @property
+    def name(self) -> str:
+        """A PHI-free name for reports (falls back to the file's base name)."""
+        if self.display:
+            return self.display
+        return Path(self.member).name if self.member else self.path.name
+
+
+@dataclass(frozen=True)
+class SourceStudy:
+    """One study found in a raw source: its raw keys, files, labels and report text."""
+
+    key: str
+    patient: str
+    files: tuple[FileRef, ...]
+    labels: dict[str, Any] = field(default_factory=dict)
+    report: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A file (or a whole study) left out of the store, and why."""
+
+    file: str
+    reason: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.reason}" + (f" ({self.detail})" if self.detail else "")

@@ -1,0 +1,45 @@
+"""Dataset cards load, and a bad card names its file and field."""
+
+import pytest
+
+from harness.cards import CardError, card_path, load_card
+
+BUILT_IN = ["acdc", "kaggle-dsb", "ukbb", "clinical", "phantom"]
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_built_in_cards_load(name):
+    card = load_card(card_path(name))
+    assert card.name == name and card.views and card.labels and card.licence
+    assert len(card.split.sha256) == 64
+
+
+def test_view_map_is_case_insensitive_and_ordered():
+    card = load_card(card_path("ukbb"))
+    assert card.view_for("CINE_segmented_SAX_b7") == "SAX"
+    assert card.view_for("cine_segmented_lax_4ch") == "4CH"
+    assert card.view_for("localizer") is None
+
+
+@pytest.mark.parametrize(("edit", "match"), [
+    (lambda t: t.replace("licence:", "license:"), "missing field.*licence"),
+    (lambda t: t.replace("views: [SAX]", "views: [5CH]"), "field 'views'"),
+    (lambda t: t.replace("method: ranges", "method: random"), "field 'split'.*split.method"),
+    (lambda t: t + "colour: red\n", "unknown field.*colour"),
+    (lambda t: t.replace("group: categorical", "group: fuzzy"), "field 'labels'"),
+])
+def test_bad_cards_name_file_and_field(tmp_path, edit, match):
+    text = card_path("acdc").read_text()
+    bad = tmp_path / "card.yaml"
+    bad.write_text(edit(text))
+    with pytest.raises(CardError, match=match) as info:
+        load_card(bad)
+    assert str(bad) in str(info.value)
+
+
+def test_bad_view_map_rule_is_named(tmp_path):
+    text = card_path("ukbb").read_text().replace("view: 3CH}", "view: 3CHX}")
+    bad = tmp_path / "card.yaml"
+    bad.write_text(text)
+    with pytest.raises(CardError, match=r"view_map\[2\]\.view"):
+        load_card(bad)
