@@ -2,7 +2,7 @@
 
 from harness.ingest.dicom import assemble_views, read_frames
 from harness.ingest.runner import IngestReport, decode_dicom, ingest, pseudonyms
-from harness.ingest.source import FileRef, Rejection, SourceStudy
+from harness.ingest.source import Decoded, FileRef, Rejection, SourceStudy
 
-__all__ = ["FileRef", "IngestReport", "Rejection", "SourceStudy", "assemble_views",
+__all__ = ["Decoded", "FileRef", "IngestReport", "Rejection", "SourceStudy", "assemble_views",
            "decode_dicom", "ingest", "pseudonyms", "read_frames"]

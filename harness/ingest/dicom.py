@@ -16,8 +16,8 @@ import numpy as np
 import pydicom
 from pydicom.errors import InvalidDicomError
 
-from harness.ingest.source import FileRef, Rejection
-from harness.store.record import ViewVolume
+from harness.ingest.source import Decoded, FileRef, Rejection
+from harness.store.record import ViewVolume, as_storage_dtype
 
 POSITION_DECIMALS = 1  # slices closer than 0.1 mm are the same position
 
@@ -100,7 +100,7 @@ def _position_along_normal(ds: pydicom.Dataset) -> float:
 
 
 def assemble_views(frames: list[Frame], view_of: Callable[[str], str | None],
-                   wanted: Iterable[str]) -> tuple[dict[str, ViewVolume], list[Rejection]]:
+                   wanted: Iterable[str]) -> Decoded:
     """Group frames into views, keep the last of repeated series, and stack slices.
 
     ``view_of`` maps a series description to a view name (or None: unmapped series are
@@ -135,7 +135,7 @@ def assemble_views(frames: list[Frame], view_of: Callable[[str], str | None],
         rejected += problems
         if volume is not None:
             views[view] = volume
-    return views, rejected
+    return Decoded(views, rejected)
 
 
 def _ordered_cine(frames: list[Frame]) -> tuple[list[Frame], list[Rejection]]:
@@ -175,14 +175,9 @@ def _stack(view: str, positions: dict[float, list[Frame]]
     first = kept[0][1][0]
     cine = np.stack([np.stack([f.pixels for f in frames]) for _, frames in kept])
     times = np.array([f.trigger_ms for f in kept[0][1]], dtype=float)
-    volume = ViewVolume(cine=_storage_dtype(cine), pixel_spacing=first.spacing,
+    volume = ViewVolume(cine=as_storage_dtype(cine), pixel_spacing=first.spacing,
                         slice_thickness=first.thickness, frame_times_ms=times,
                         slice_positions_mm=np.array([p for p, _ in kept], dtype=float),
                         series_description=first.description)
     return volume, rejected
 
-
-def _storage_dtype(cine: np.ndarray) -> np.ndarray:
-    if np.issubdtype(cine.dtype, np.integer) and cine.min() >= 0 and cine.max() < 2**16:
-        return cine.astype(np.uint16, copy=False)
-    return cine.astype(np.float32, copy=False)

@@ -19,13 +19,13 @@ from tqdm import tqdm
 
 from harness.cards import DatasetCard
 from harness.ingest.dicom import assemble_views, read_frames
-from harness.ingest.source import Rejection, SourceStudy
+from harness.ingest.source import Decoded, SourceStudy
 from harness.splits import salted_id
 from harness.store import StudyRecord, ViewVolume, build_index, study_path, write_study
 from harness.store.writer import STUDIES_DIR
 
 REPORT_FILE = "ingest_report.json"
-Decoder = Callable[[SourceStudy, DatasetCard], tuple[dict[str, ViewVolume], list[Rejection]]]
+Decoder = Callable[[SourceStudy, DatasetCard], Decoded]
 
 
 @dataclass
@@ -54,12 +54,11 @@ class IngestReport:
         return "\n".join(lines)
 
 
-def decode_dicom(study: SourceStudy, card: DatasetCard
-                 ) -> tuple[dict[str, ViewVolume], list[Rejection]]:
+def decode_dicom(study: SourceStudy, card: DatasetCard) -> Decoded:
     """The default decoder: DICOM files mapped to views by the card's view map."""
     frames, rejected = read_frames(study.files)
-    views, more = assemble_views(frames, card.view_for, card.views)
-    return views, rejected + more
+    decoded = assemble_views(frames, card.view_for, card.views)
+    return Decoded(decoded.views, rejected + decoded.rejected, decoded.labels)
 
 
 def pseudonyms(card: DatasetCard, study: SourceStudy) -> tuple[str, str]:
@@ -107,17 +106,18 @@ def _ingest_one(job: tuple[SourceStudy, DatasetCard, Decoder, Path]) -> dict[str
     study, card, decode, out = job
     study_id, patient_id = pseudonyms(card, study)
     try:
-        views, rejected = decode(study, card)
+        decoded = decode(study, card)
     except Exception as exc:  # noqa: BLE001 - one bad study must not stop the run
         return {"study": study_id, "written": False, "files": [],
                 "reason": f"could not be decoded: {type(exc).__name__}: {exc}"}
-    files = [asdict(r) | {"study": study_id} for r in rejected]
-    reason = _study_problem(views)
+    files = [asdict(r) | {"study": study_id} for r in decoded.rejected]
+    reason = _study_problem(decoded.views)
     if reason:
         return {"study": study_id, "written": False, "files": files, "reason": reason}
     split = card.split.assign(study.patient, study.key)
+    labels = {**study.labels, **decoded.labels}
     write_study(out, StudyRecord(study_id=study_id, patient_id=patient_id, dataset=card.name,
-                                 views=views, labels=study.labels, report=study.report,
+                                 views=decoded.views, labels=labels, report=study.report,
                                  meta={**study.meta, "split": split}))
     return {"study": study_id, "written": True, "files": files, "reason": ""}
 

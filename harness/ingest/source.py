@@ -10,7 +10,10 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from harness.store.record import ViewVolume
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,15 @@ class SourceStudy:
     labels: dict[str, Any] = field(default_factory=dict)
     report: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """What decoding one study gives: its views, the files left out, and derived labels."""
+
+    views: dict[str, ViewVolume]
+    rejected: list[Rejection] = field(default_factory=list)
+    labels: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 from harness.store.index import build_index, read_index
 from harness.store.reader import StudyStore
-from harness.store.record import VIEWS, StudyRecord, ViewVolume
+from harness.store.record import VIEWS, StudyRecord, ViewVolume, as_storage_dtype
 from harness.store.writer import study_path, write_study
 
-__all__ = ["VIEWS", "StudyRecord", "StudyStore", "ViewVolume", "build_index", "read_index",
-           "study_path", "write_study"]
+__all__ = ["VIEWS", "StudyRecord", "StudyStore", "ViewVolume", "as_storage_dtype", "build_index",
+           "read_index", "study_path", "write_study"]

@@ -10,6 +10,13 @@ import numpy as np
 VIEWS = ("4CH", "3CH", "2CH", "SAX")
 
 
+def as_storage_dtype(cine: np.ndarray) -> np.ndarray:
+    """uint16 when the pixels fit (as MR magnitudes do), float32 otherwise; C-contiguous."""
+    if np.issubdtype(cine.dtype, np.integer) and cine.min() >= 0 and cine.max() < 2**16:
+        return np.ascontiguousarray(cine, dtype=np.uint16)
+    return np.ascontiguousarray(cine, dtype=np.float32)
+
+
 @dataclass(frozen=True)
 class ViewVolume:
     """One view of a study: a cine per slice, [slices, frames, height, width].

@@ -57,7 +57,8 @@ def views_of(description: str) -> str | None:
 def test_sax_slices_are_stacked_by_position_and_frames_by_time():
     frames = [frame(s, pos, t, value=100 + int(pos) + int(t))
               for s, pos in ((3, 20.0), (1, -10.0), (2, 5.0)) for t in (60.0, 0.0, 30.0)]
-    views, rejected = assemble_views(frames, views_of, ["SAX", "4CH"])
+    decoded = assemble_views(frames, views_of, ["SAX", "4CH"])
+    views, rejected = decoded.views, decoded.rejected
     assert rejected == []
     sax = views["SAX"]
     np.testing.assert_array_equal(sax.slice_positions_mm, [-10.0, 5.0, 20.0])
@@ -69,7 +70,8 @@ def test_sax_slices_are_stacked_by_position_and_frames_by_time():
 def test_repeated_series_keeps_the_last_and_rejects_the_rest():
     first = [frame(5, 0.0, t, value=1) for t in (0.0, 30.0)]
     repeat = [frame(9, 0.0, t, value=2) for t in (0.0, 30.0)]
-    views, rejected = assemble_views(first + repeat, views_of, ["SAX"])
+    decoded = assemble_views(first + repeat, views_of, ["SAX"])
+    views, rejected = decoded.views, decoded.rejected
     assert int(views["SAX"].cine.max()) == 2
     assert [r.reason for r in rejected] == ["repeated series", "repeated series"]
 
@@ -78,7 +80,8 @@ def test_unmapped_and_inconsistent_series_are_rejected_by_file():
     good = [frame(1, 0.0, t) for t in (0.0, 30.0)] + [frame(2, 10.0, t) for t in (0.0, 30.0)]
     odd = [frame(3, 20.0, t, size=6) for t in (0.0, 30.0)]
     scout = [frame(4, 0.0, 0.0, description="localizer")]
-    views, rejected = assemble_views(good + odd + scout, views_of, ["SAX"])
+    decoded = assemble_views(good + odd + scout, views_of, ["SAX"])
+    views, rejected = decoded.views, decoded.rejected
     assert views["SAX"].cine.shape == (2, 2, 4, 4)
     reasons = sorted(r.reason for r in rejected)
     assert reasons == ["inconsistent geometry"] * 2 + ["unmapped series description"]
@@ -88,7 +91,8 @@ def test_unmapped_and_inconsistent_series_are_rejected_by_file():
 def test_repeated_time_point_keeps_the_last_acquisition(duplicate_time):
     frames = [frame(1, 0.0, 0.0, value=1, instance=1), frame(1, 0.0, 30.0, value=1, instance=2)]
     frames.append(frame(1, 0.0, 0.0 if duplicate_time else 60.0, value=7, instance=3))
-    views, rejected = assemble_views(frames, views_of, ["SAX"])
+    decoded = assemble_views(frames, views_of, ["SAX"])
+    views, rejected = decoded.views, decoded.rejected
     assert views["SAX"].cine.shape[1] == (2 if duplicate_time else 3)
     assert len(rejected) == (1 if duplicate_time else 0)
     assert views["SAX"].cine[0, 0, 0, 0] == (7 if duplicate_time else 1)
