@@ -1,0 +1,1 @@
+"""Built-in dataset plugins: one module (and one entry point) per dataset."""

@@ -1,0 +1,96 @@
+"""Kaggle Data Science Bowl 2015: DICOM series per slice folder, volumes in CSV files."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from harness import DatasetSpec, hookimpl
+from harness.cards import DatasetCard, card_path
+from harness.ingest import Decoded, FileRef, Rejection, SourceStudy, assemble_views, read_frames
+from plugins.datasets._tables import ejection_fraction, read_keyed_csv
+
+NAME = "kaggle-dsb"
+SPLITS = ("train", "validate", "test")
+FILE_NAME = re.compile(r"^IM-(\d+)-(\d+)(?:-(\d+))?\.dcm$", re.IGNORECASE)
+
+
+def _split_root(root: Path, split: str) -> Path:
+    """The folder holding study IDs; the Kaggle archive nests train/train/."""
+    base = root / split
+    return base / split if (base / split).is_dir() else base
+
+
+def _labels(root: Path) -> dict[str, dict[str, float]]:
+    labels: dict[str, dict[str, float]] = {}
+    for csv in ("train.csv", "validate.csv", "solution.csv"):
+        if (root / csv).exists():
+            for study, row in read_keyed_csv(root / csv, "Id").items():
+                if "Systole" in row and "Diastole" in row:
+                    labels[study] = {"systole_ml": float(row["Systole"]),
+                                     "diastole_ml": float(row["Diastole"]),
+                                     "lvef": ejection_fraction(float(row["Diastole"]),
+                                                               float(row["Systole"]))}
+    return labels
+
+
+def discover(root: Path) -> Iterator[SourceStudy]:
+    """Every <id>/study folder of train, validate and test, with its volumes when known."""
+    root = Path(root)
+    labels = _labels(root)
+    for split in SPLITS:
+        base = _split_root(root, split)
+        if not base.is_dir():
+            continue
+        folders = [p for p in base.iterdir() if p.name.isdigit() and (p / "study").is_dir()]
+        for folder in sorted(folders, key=lambda p: int(p.name)):
+            study_dir = folder / "study"
+            files = tuple(FileRef(p, display=p.relative_to(study_dir).as_posix())
+                          for p in sorted(study_dir.glob("*/*.dcm")))
+            yield SourceStudy(key=folder.name, patient=folder.name, files=files,
+                              labels=labels.get(folder.name, {}), meta={"kaggle_split": split})
+
+
+def latest_repeats(files: tuple[FileRef, ...]) -> tuple[list[FileRef], list[Rejection]]:
+    """Keep, per slice folder and frame, the file with the highest repeat number.
+
+    IM-SSSS-FFFF.dcm is acquisition 0; IM-SSSS-FFFF-RRRR.dcm are repeats of frame FFFF.
+    """
+    best: dict[tuple[str, int], tuple[int, FileRef]] = {}
+    rejected = []
+    for ref in files:
+        folder, _, name = ref.name.rpartition("/")
+        match = FILE_NAME.match(name)
+        if match is None:
+            best[(ref.name, -1)] = (0, ref)
+            continue
+        key, repeat = (folder, int(match.group(2))), int(match.group(3) or 0)
+        if key in best:
+            loser = min(best[key], (repeat, ref), key=lambda item: item[0])
+            rejected.append(Rejection(loser[1].name, "repeated series",
+                                      "superseded by a later repeat of the same frame"))
+            if repeat < best[key][0]:
+                continue
+        best[key] = (repeat, ref)
+    return [ref for _, ref in best.values()], rejected
+
+
+def decode(study: SourceStudy, card: DatasetCard) -> Decoded:
+    """Folder names (sax_N, 2ch_N, 4ch_N) name the views; each folder is one series."""
+    kept, rejected = latest_repeats(study.files)
+    frames, unreadable = read_frames(kept)
+    frames = [dataclasses.replace(f, description=f.file.split("/")[0],
+                                  series_uid=f.file.split("/")[0]) for f in frames]
+    decoded = assemble_views(frames, card.view_for, card.views)
+    return Decoded(decoded.views, rejected + unreadable + decoded.rejected)
+
+
+@hookimpl
+def cmrbench_datasets() -> list[DatasetSpec]:
+    return [DatasetSpec(name=NAME, description="Kaggle DSB 2015: DICOM cines, LV volumes (ml)",
+                        discover=discover, decode=decode, views=("SAX", "2CH", "4CH"),
+                        labels={"systole_ml": "continuous", "diastole_ml": "continuous",
+                                "lvef": "continuous"},
+                        card=card_path(NAME))]
