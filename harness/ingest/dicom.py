@@ -161,7 +161,7 @@ def _stack(view: str, positions: dict[float, list[Frame]]
         rejected += repeats
         cines.append((position, ordered))
     shapes = [(len(c), *c[0].pixels.shape) for _, c in cines]
-    common = max(set(shapes), key=shapes.count)
+    common = max(shapes, key=lambda shape: (shapes.count(shape), shape))  # ties: deterministic
     kept = []
     for (position, cine), shape in zip(cines, shapes, strict=True):
         if shape != common or any(f.pixels.shape != common[1:] for f in cine):

@@ -1,0 +1,50 @@
+"""A full ingest over pydicom's own test files: each file is stored or rejected with a reason."""
+
+import json
+import shutil
+from pathlib import Path
+
+from pydicom.data import get_testdata_file
+
+from harness.cards import card_path, load_card
+from harness.ingest import ingest
+from harness.registry import get_registry
+from harness.store import StudyStore
+
+FILES = ["MR_small.dcm", "MR_small_implicit.dcm", "MR_small_bigendian.dcm", "MR_small_RLE.dcm",
+         "MR_small_jp2klossless.dcm", "MR_truncated.dcm", "examples_overlay.dcm",
+         "examples_ybr_color.dcm", "rtplan.dcm", "CT_small.dcm"]
+
+
+def clinical_source(root: Path) -> Path:
+    series = root / "dicom" / "SITE_PATIENT" / "ACC1" / "series_1"
+    series.mkdir(parents=True)
+    for name in FILES:
+        shutil.copy(get_testdata_file(name), series / name)
+    (series / "garbage.dcm").write_bytes(b"\x00" * 300)
+    return root
+
+
+def test_no_file_crashes_the_run_and_every_file_is_accounted_for(tmp_path):
+    source = clinical_source(tmp_path / "src")
+    text = card_path("clinical").read_text().replace(
+        'view_map:\n', 'view_map:\n  - {pattern: ".*", view: SAX}\n')
+    (tmp_path / "card.yaml").write_text(text)
+    card = load_card(tmp_path / "card.yaml")
+    spec = get_registry().dataset("clinical")
+    report = ingest(spec.discover(source), card, tmp_path / "store", progress=False)
+    assert len(report.written) == 1 and report.rejected_studies == []
+    reasons = {item["file"]: item["reason"] for item in report.rejected_files}
+    assert reasons["series_1/MR_truncated.dcm"].startswith("truncated")
+    assert reasons["series_1/rtplan.dcm"] == "no pixel data"
+    assert reasons["series_1/garbage.dcm"].startswith("corrupt")
+    assert reasons["series_1/examples_ybr_color.dcm"] == "unsupported image"
+    jpeg2000 = reasons.get("series_1/MR_small_jp2klossless.dcm", "repeated frame")
+    assert jpeg2000.startswith("unsupported transfer syntax") or jpeg2000 == "repeated frame"
+    store = StudyStore(tmp_path / "store")
+    (study,) = store.study_ids
+    stored_frames = sum(store.read_cine(study, "SAX", i).shape[0]
+                        for i in range(store.views(study)["SAX"]))
+    assert stored_frames + len(reasons) == len(FILES) + 1
+    saved = json.loads((tmp_path / "store" / "ingest_report.json").read_text())
+    assert len(saved["rejected_files"]) == len(reasons)
