@@ -1,0 +1,73 @@
+"""Statistics every cmrbench leaderboard rests on: pure NumPy/SciPy functions over per-study
+predictions.
+
+AUROC with DeLong intervals and paired tests, bootstrap intervals that resample patients,
+ROC operating points, regression agreement, the Kaggle volume CRPS, retrieval ranks and
+multiple-comparison adjustment. Invalid inputs raise :class:`StatsInputError`, and
+``HIGHER_IS_BETTER`` says which way each metric ranks.
+"""
+
+from harness.stats._validate import StatsInputError
+from harness.stats.auroc import (
+    AucCI,
+    DelongTestResult,
+    auroc,
+    delong_ci,
+    delong_covariance,
+    delong_test,
+    delong_variance,
+    midranks,
+)
+from harness.stats.bootstrap import BootstrapResult, bootstrap_ci
+from harness.stats.crps import CRPS_BINS, crps, normal_cdf_bins
+from harness.stats.direction import HIGHER_IS_BETTER
+from harness.stats.multitest import benjamini_hochberg, holm
+from harness.stats.regression import BlandAltman, bland_altman, mae, mse, pearson_r, r2, rmse
+from harness.stats.retrieval import mean_rank, median_rank, recall_at_k, retrieval_ranks
+from harness.stats.roc import (
+    RocCurve,
+    ThresholdMetrics,
+    roc_curve,
+    threshold_at_sensitivity,
+    threshold_at_specificity,
+    threshold_metrics,
+    youden_threshold,
+)
+
+__all__ = [
+    "CRPS_BINS",
+    "HIGHER_IS_BETTER",
+    "AucCI",
+    "BlandAltman",
+    "BootstrapResult",
+    "DelongTestResult",
+    "RocCurve",
+    "StatsInputError",
+    "ThresholdMetrics",
+    "auroc",
+    "benjamini_hochberg",
+    "bland_altman",
+    "bootstrap_ci",
+    "crps",
+    "delong_ci",
+    "delong_covariance",
+    "delong_test",
+    "delong_variance",
+    "holm",
+    "mae",
+    "mean_rank",
+    "median_rank",
+    "midranks",
+    "mse",
+    "normal_cdf_bins",
+    "pearson_r",
+    "r2",
+    "recall_at_k",
+    "retrieval_ranks",
+    "rmse",
+    "roc_curve",
+    "threshold_at_sensitivity",
+    "threshold_at_specificity",
+    "threshold_metrics",
+    "youden_threshold",
+]
