@@ -70,3 +70,10 @@ def test_version_and_console_script():
 def test_no_command_prints_help_and_fails(capsys):
     assert main([]) == 2
     assert "ls" in capsys.readouterr().out
+
+
+def test_mvit_typo_exits_non_zero_with_did_you_mean(capsys):
+    clear_registry_cache()
+    assert main(["ls", "encoders", "--name", "mvit-x"]) == 2
+    err = capsys.readouterr().err
+    assert "Did you mean 'mvit-" in err and "mvit-b-16x4" in err
