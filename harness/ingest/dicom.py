@@ -8,9 +8,11 @@ identifying tags are never read out of the dataset.
 from __future__ import annotations
 
 import io
+import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pydicom
@@ -41,16 +43,21 @@ class Frame:
 def read_frames(files: Iterable[FileRef]) -> tuple[list[Frame], list[Rejection]]:
     """Decode every file; each one that cannot be used becomes a rejection with its reason."""
     frames, rejected = [], []
-    for ref in files:
-        result = _read_one(ref)
-        (frames if isinstance(result, Frame) else rejected).append(result)
+    archives: dict[Path, zipfile.ZipFile] = {}  # each zip is opened once, not once per member
+    try:
+        for ref in files:
+            result = _read_one(ref, archives)
+            (frames if isinstance(result, Frame) else rejected).append(result)
+    finally:
+        for archive in archives.values():
+            archive.close()
     return frames, rejected
 
 
-def _read_one(ref: FileRef) -> Frame | Rejection:
+def _read_one(ref: FileRef, archives: dict[Path, zipfile.ZipFile]) -> Frame | Rejection:
     name = ref.name
     try:
-        ds = pydicom.dcmread(io.BytesIO(ref.read_bytes()))
+        ds = pydicom.dcmread(io.BytesIO(ref.read_bytes(archives)))
     except InvalidDicomError as exc:
         return Rejection(name, "corrupt: not a DICOM file", str(exc))
     except EOFError as exc:

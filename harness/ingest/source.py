@@ -24,11 +24,16 @@ class FileRef:
     member: str | None = None
     display: str = ""
 
-    def read_bytes(self) -> bytes:
+    def read_bytes(self, archives: dict[Path, zipfile.ZipFile] | None = None) -> bytes:
+        """The file's bytes; pass ``archives`` to reuse open zips across many members."""
         if self.member is None:
             return self.path.read_bytes()
-        with zipfile.ZipFile(self.path) as archive:
-            return archive.read(self.member)
+        if archives is None:
+            with zipfile.ZipFile(self.path) as archive:
+                return archive.read(self.member)
+        if self.path not in archives:
+            archives[self.path] = zipfile.ZipFile(self.path)
+        return archives[self.path].read(self.member)
 
     @property
     def name(self) -> str:

@@ -16,7 +16,8 @@ def read_keyed_csv(path: Path, key: str) -> dict[str, dict[str, Any]]:
         raise ValueError(f"{path}: no {key!r} column (columns: {list(table.columns)})")
     rows = {}
     for record in table.to_dict("records"):
-        rows[str(record.pop(key))] = {k: _plain(v) for k, v in record.items() if v != ""}
+        row_key = str(record.pop(key))
+        rows[row_key] = {k: _plain(v) for k, v in record.items() if v != ""}
     return rows
 
 
