@@ -62,5 +62,5 @@ def read_index(store: Path) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist: is {store} a study store? Create one "
                                 "with `cmrbench ingest DATASET SRC --out STORE`")
-    return pd.read_csv(path, dtype={"study_id": str, "patient_id": str, "split": str},
-                       keep_default_na=False)
+    return pd.read_csv(path, dtype={"study_id": str, "patient_id": str, "split": str,
+                                    "has_report": bool}, keep_default_na=False)

@@ -1,0 +1,50 @@
+"""What the datasets need to know about each study, gathered once when a dataset is built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.store import StudyStore
+
+
+@dataclass(frozen=True)
+class StudyEntry:
+    """One study's shape and labels: slices and frames per view, without any pixels."""
+
+    study_id: str
+    slices: dict[str, int]
+    frames: dict[str, int]
+    labels: dict[str, Any]
+
+
+def open_store(store: StudyStore | Path | str) -> StudyStore:
+    """``store`` itself, or the store at that path."""
+    return store if isinstance(store, StudyStore) else StudyStore(store)
+
+
+def study_ids(store: StudyStore, split: str | None, with_report: bool = False) -> list[str]:
+    """The studies of ``split`` (all when None), only those with a report if ``with_report``.
+
+    Splits come from the index's ``split`` column; naming a split that has no study is an
+    error, since an empty dataset would train on nothing without saying so.
+    """
+    index = store.index
+    if split is not None:
+        index = index[index["split"] == split]
+        if index.empty:
+            present = sorted(set(store.index["split"]))
+            raise ValueError(f"split {split!r} has no studies in the store {store.root}; "
+                             f"splits present: {present}")
+    if with_report:
+        index = index[index["has_report"]]
+    return list(index["study_id"])
+
+
+def load_entry(store: StudyStore, study_id: str) -> StudyEntry:
+    """Read one study's view shapes and labels from the store (pixels are not read)."""
+    shapes = store.shapes(study_id)
+    slices = {view: shape[0] for view, shape in shapes.items()}
+    frames = {view: shape[1] for view, shape in shapes.items()}
+    return StudyEntry(study_id, slices, frames, store.labels(study_id))
