@@ -1,4 +1,8 @@
-"""Shared fixtures: installing throwaway plugin distributions the way pip would."""
+"""Shared fixtures: throwaway plugin distributions installed the way pip would, and a small
+synthetic study store whose pixels say which slice and frame they are.
+
+In the store every frame of every cine is one constant value, 100 + 10·frame + 1000·slice,
+so a test can tell from the pixels which slice and which frames were read."""
 
 from __future__ import annotations
 
@@ -6,9 +10,11 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from harness.registry import clear_registry_cache
+from harness.store import StudyRecord, ViewVolume, build_index, write_study
 
 
 def write_distribution(site: Path, name: str, modules: dict[str, str],
@@ -49,3 +55,42 @@ def install_distribution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cal
 
     yield install
     clear_registry_cache()
+
+SIZE = 32
+REPORT = ("Normal LV size. LVEF 57.5 %. No LGE. Normal RV. Trivial MR.\n"
+          "No pericardial effusion. Normal atria.")
+
+
+def cine(slices: int, frames: int) -> np.ndarray:
+    values = 100 + 10 * np.arange(frames)[None, :] + 1000 * np.arange(slices)[:, None]
+    return np.broadcast_to(values[:, :, None, None], (slices, frames, SIZE, SIZE)).astype(
+        np.uint16)
+
+
+def view(slices: int, frames: int) -> ViewVolume:
+    return ViewVolume(cine=cine(slices, frames), pixel_spacing=(1.5, 1.5), slice_thickness=8.0,
+                      frame_times_ms=np.arange(frames) * 30.0,
+                      slice_positions_mm=np.arange(slices) * 10.0)
+
+
+STUDIES = {
+    "a": dict(views={"4CH": view(1, 25), "2CH": view(1, 25), "3CH": view(1, 25),
+                     "SAX": view(6, 20)},
+              labels={"lvef": 57.5, "group": "NOR"}, report=REPORT, split="train"),
+    "b": dict(views={"4CH": view(1, 12), "SAX": view(9, 12)},
+              labels={"lvef": 31.0, "group": "DCM"}, report=None, split="train"),
+    "c": dict(views={"2CH": view(1, 30), "SAX": view(4, 30)},
+              labels={"lvef": 62.0}, report="One sentence only.", split="test"),
+}
+
+
+@pytest.fixture(scope="session")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("store")
+    for study_id, study in STUDIES.items():
+        write_study(root, StudyRecord(study_id=study_id, patient_id=f"p-{study_id}",
+                                      dataset="synthetic", views=study["views"],
+                                      labels=study["labels"], report=study["report"],
+                                      meta={"split": study["split"]}))
+    build_index(root)
+    return root

@@ -1,0 +1,62 @@
+"""Embed every selected video of a study store with one encoder and one weights file.
+
+The weights file is the initialisation: a Kinetics-400 file and a contrastively pretrained one
+are two files for the same encoder, named in the output's provenance with their sha256.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HELP = "embed a store's videos with an encoder (--weights PATH names the initialisation)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("encoder", help="video encoder name, e.g. mvit-b-16x4")
+    parser.add_argument("store", type=Path, help="a study store written by `cmrbench ingest`")
+    parser.add_argument("--out", type=Path, required=True, help="output .npz file")
+    parser.add_argument("--weights", type=Path, help="weights file (any supported format); "
+                        "default: the encoder's seeded random initialisation")
+    parser.add_argument("--initialisation", help="name the weights in results, e.g. "
+                        "kinetics400 or contrastive (default: from the file)")
+    parser.add_argument("--exclude", action="append", default=[], metavar="PREFIX",
+                        help="weight key prefix not to load, e.g. head (repeatable)")
+    parser.add_argument("--split", help="only this split (default: every study)")
+    parser.add_argument("--views", default="reference",
+                        help="view policy: reference, random-half-sax or all")
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
+    parser.add_argument("--seed", type=int, default=0, help="seed of a random initialisation")
+    parser.add_argument("--no-progress", action="store_true")
+
+
+def run(args: argparse.Namespace) -> int:
+    from harness.embedding import build_encoder, embed_store, save_embeddings
+    from harness.registry import UnknownNameError, get_registry
+    from harness.weights import WeightsError
+
+    try:
+        spec = get_registry(disabled=args.disable).encoder(args.encoder)
+    except UnknownNameError as exc:
+        print(f"cmrbench embed: {exc}", file=sys.stderr)
+        return 2
+    if args.weights is not None and not args.weights.is_file():
+        print(f"cmrbench embed: --weights {args.weights} is not a file", file=sys.stderr)
+        return 2
+    try:
+        module, provenance = build_encoder(spec, args.weights, exclude=args.exclude,
+                                           initialisation=args.initialisation, seed=args.seed)
+        embeddings = embed_store(spec, module, args.store, split=args.split, views=args.views,
+                                 batch_size=args.batch_size, device=args.device,
+                                 weights_provenance=provenance, progress=not args.no_progress)
+    except (WeightsError, ValueError, FileNotFoundError) as exc:
+        print(f"cmrbench embed: {exc}", file=sys.stderr)
+        return 2
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    save_embeddings(args.out, embeddings)
+    print(f"embedded {len(embeddings.study_id)} videos of "
+          f"{len(set(embeddings.study_id))} studies with {spec.name} "
+          f"({provenance['initialisation']}) -> {args.out}")
+    return 0

@@ -1,0 +1,95 @@
+"""Embed every selected video of a store with one encoder and one named initialisation.
+
+The output is the feature cache frozen-encoder protocols start from, and it carries its
+provenance: encoder, weights file hash and initialisation, store index hash, split, view
+policy, input contract and seed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+from tqdm import tqdm
+
+from harness.data import ClipDataset, collate_clips
+from harness.provenance import environment
+from harness.specs import EncoderSpec, VideoInput
+from harness.store.index import INDEX_FILE
+from harness.weights import load_weights, sha256_file
+
+
+@dataclass(frozen=True)
+class Embeddings:
+    """One row per video: its study, view and slice, and the encoder's embedding."""
+
+    vectors: np.ndarray
+    study_id: np.ndarray
+    view: np.ndarray
+    slice: np.ndarray
+    provenance: dict[str, Any]
+
+
+def build_encoder(spec: EncoderSpec, weights: Path | None = None, *, exclude: Iterable[str] = (),
+                  initialisation: str | None = None, seed: int = 0
+                  ) -> tuple[torch.nn.Module, dict[str, Any]]:
+    """The encoder in eval mode, with its weights loaded strictly, and their provenance.
+
+    Without ``weights`` the encoder keeps its seeded random initialisation, named 'random'.
+    """
+    torch.manual_seed(seed)
+    module = spec.factory()
+    if weights is None:
+        provenance = {"initialisation": initialisation or "random", "init_seed": seed}
+    else:
+        provenance = load_weights(module, weights, exclude=tuple(exclude),
+                                  initialisation=initialisation).provenance
+    return module.eval(), {"encoder": spec.name, **provenance}
+
+
+@torch.no_grad()
+def embed_store(spec: EncoderSpec, module: torch.nn.Module, store: Path, *,
+                split: str | None = None, views: str = "reference", batch_size: int = 8,
+                device: str = "cpu", weights_provenance: dict[str, Any] | None = None,
+                progress: bool = True) -> Embeddings:
+    """Embed every video the ``views`` policy selects in ``split`` of the store."""
+    if not isinstance(spec.input, VideoInput):
+        raise ValueError(f"{spec.name} is a {spec.modality} encoder; embed needs a video encoder")
+    dataset = ClipDataset(store, spec.input, split=split, views=views, train=False)
+    loader = DataLoader(dataset, batch_size=batch_size, collate_fn=collate_clips)
+    module = module.to(device)
+    vectors, ids, view_names, slices = [], [], [], []
+    for batch in tqdm(loader, desc=f"embed {spec.name}", unit="batch",
+                      disable=not progress or None):
+        vectors.append(module(video=batch["video"].to(device)).float().cpu().numpy())
+        ids += batch["study_id"]
+        view_names += batch["view"]
+        slices += batch["slice"]
+    provenance = {**(weights_provenance or {}), "store": str(store),
+                  "store_index_sha256": sha256_file(Path(store) / INDEX_FILE),
+                  "split": split, "views": views, "input": asdict(spec.input),
+                  "n_videos": len(ids), **environment()}
+    empty = np.zeros((0, spec.embed_dim), np.float32)
+    return Embeddings(vectors=np.concatenate(vectors) if vectors else empty,
+                      study_id=np.array(ids, dtype=str), view=np.array(view_names, dtype=str),
+                      slice=np.array(slices, dtype=np.int64), provenance=provenance)
+
+
+def save_embeddings(path: Path, embeddings: Embeddings) -> None:
+    """Write an .npz (no pickled objects) with the provenance as JSON text."""
+    np.savez(path, vectors=embeddings.vectors, study_id=embeddings.study_id,
+             view=embeddings.view, slice=embeddings.slice,
+             provenance=np.array(json.dumps(embeddings.provenance, sort_keys=True)))
+
+
+def load_embeddings(path: Path) -> Embeddings:
+    """Read what :func:`save_embeddings` wrote; never unpickles."""
+    with np.load(path, allow_pickle=False) as data:
+        return Embeddings(vectors=data["vectors"], study_id=data["study_id"], view=data["view"],
+                          slice=data["slice"], provenance=json.loads(str(data["provenance"])))
