@@ -1,0 +1,57 @@
+"""Ingest throughput against bare pydicom parsing of the same files (pytest-benchmark).
+
+Run with ``python -m pytest benchmarks/test_ingest_bench.py -s``. The ratio (ingest time /
+pydicom time) is printed and stored in ``extra_info``; nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pydicom
+import pytest
+
+from harness.cards import load_card
+from harness.ingest import ingest
+from harness.phantom import generate_cohort, write_layout
+from harness.registry import get_registry
+
+ROUNDS = 3
+
+
+@pytest.fixture(scope="module")
+def kaggle_source(tmp_path_factory) -> Path:
+    source = tmp_path_factory.mktemp("bench") / "kaggle"
+    write_layout("kaggle", generate_cohort(6, seed=0, layout="kaggle"), source)
+    return source
+
+
+def parse_all(files: list[Path]) -> int:
+    """The raw baseline: read every file with pydicom and decode its pixels."""
+    return sum(int(pydicom.dcmread(path).pixel_array.size) for path in files)
+
+
+def test_ingest_vs_bare_pydicom(benchmark, kaggle_source, tmp_path) -> None:
+    files = sorted(kaggle_source.rglob("*.dcm"))
+    spec = get_registry().dataset("kaggle-dsb")
+    card = load_card(spec.card)
+    store = tmp_path / "store"
+
+    def run_ingest() -> None:
+        shutil.rmtree(store, ignore_errors=True)
+        ingest(spec.discover(kaggle_source), card, store, decode=spec.decode, progress=False)
+
+    benchmark.pedantic(run_ingest, rounds=ROUNDS, iterations=1)
+    baseline = min(_timed(lambda: parse_all(files)) for _ in range(ROUNDS))
+    ratio = benchmark.stats.stats.min / baseline
+    benchmark.extra_info.update(files=len(files), pydicom_s=baseline, ratio_vs_pydicom=ratio)
+    print(f"\ningest of {len(files)} DICOM files: {ratio:.2f}x bare pydicom parsing "
+          f"({benchmark.stats.stats.min:.2f} s vs {baseline:.2f} s)")
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
