@@ -3,7 +3,8 @@
 Each subcommand is one module in :mod:`harness.cli.commands`; its module name is the command
 name (``_`` becomes ``-``). A command module defines ``HELP`` (one line),
 ``add_arguments(parser)`` and ``run(args) -> int``, and imports anything heavy inside ``run`` so
-that ``cmrbench --help`` stays fast. Adding a command is adding one such module.
+that ``cmrbench --help`` stays fast. A user error is raised as
+:class:`harness.cli.errors.CommandError` (exit status 2). Adding a command is adding one module.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 
 from harness import __version__
 from harness.cli import commands
+from harness.cli.errors import CommandError
 
 
 def _command_modules() -> dict[str, object]:
@@ -51,7 +53,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    return int(args._run(args) or 0)
+    try:
+        return int(args._run(args) or 0)
+    except CommandError as exc:
+        print(f"cmrbench {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 def entry() -> None:

@@ -7,8 +7,9 @@ are two files for the same encoder, named in the output's provenance with their 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
+
+from harness.cli.errors import CommandError, lookup
 
 HELP = "embed a store's videos with an encoder (--weights PATH names the initialisation)"
 
@@ -34,17 +35,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from harness.embedding import build_encoder, embed_store, save_embeddings
-    from harness.registry import UnknownNameError, get_registry
     from harness.weights import WeightsError
 
-    try:
-        spec = get_registry(disabled=args.disable).encoder(args.encoder)
-    except UnknownNameError as exc:
-        print(f"cmrbench embed: {exc}", file=sys.stderr)
-        return 2
+    spec = lookup("encoder", args.encoder, args.disable).spec
     if args.weights is not None and not args.weights.is_file():
-        print(f"cmrbench embed: --weights {args.weights} is not a file", file=sys.stderr)
-        return 2
+        raise CommandError(f"--weights {args.weights} is not a file")
     try:
         module, provenance = build_encoder(spec, args.weights, exclude=args.exclude,
                                            initialisation=args.initialisation, seed=args.seed)
@@ -52,8 +47,7 @@ def run(args: argparse.Namespace) -> int:
                                  batch_size=args.batch_size, device=args.device,
                                  weights_provenance=provenance, progress=not args.no_progress)
     except (WeightsError, ValueError, FileNotFoundError) as exc:
-        print(f"cmrbench embed: {exc}", file=sys.stderr)
-        return 2
+        raise CommandError(str(exc)) from None
     args.out.parent.mkdir(parents=True, exist_ok=True)
     save_embeddings(args.out, embeddings)
     print(f"embedded {len(embeddings.study_id)} videos of "

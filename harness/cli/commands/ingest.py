@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
+
+from harness.cli.errors import CommandError, lookup
 
 HELP = "ingest a raw dataset (DICOM/NIfTI/zips) into a de-identified study store"
 
@@ -26,29 +27,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from harness.cards import load_card
+    from harness.cards import CardError, load_card
     from harness.ingest import ingest
-    from harness.registry import UnknownNameError, get_registry
 
-    try:
-        spec = get_registry(disabled=args.disable).dataset(args.dataset)
-    except UnknownNameError as exc:
-        print(f"cmrbench ingest: {exc}", file=sys.stderr)
-        return 2
+    spec = lookup("dataset", args.dataset, args.disable).spec
     if not args.source.is_dir():
-        print(f"cmrbench ingest: source {args.source} is not a directory; give the dataset's "
-              "root folder", file=sys.stderr)
-        return 2
+        raise CommandError(f"source {args.source} is not a directory; give the dataset's root "
+                           "folder")
     if args.workers < 1:
-        print(f"cmrbench ingest: --workers must be at least 1, got {args.workers}",
-              file=sys.stderr)
-        return 2
+        raise CommandError(f"--workers must be at least 1, got {args.workers}")
     card_file = args.card or spec.card
     if card_file is None:
-        print(f"cmrbench ingest: dataset {spec.name!r} has no card; pass --card CARD.yaml",
-              file=sys.stderr)
-        return 2
-    card = load_card(card_file)
+        raise CommandError(f"dataset {spec.name!r} has no card; pass --card CARD.yaml")
+    try:
+        card = load_card(card_file)
+    except CardError as exc:
+        raise CommandError(str(exc)) from None
     report = ingest(spec.discover(args.source), card, args.out, decode=spec.decode,
                     workers=args.workers, progress=not args.no_progress)
     print(report.summary())

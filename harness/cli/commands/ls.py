@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness.registry import KINDS, Entry, Registry, UnknownNameError, get_registry
+from harness.cli.errors import CommandError, lookup
+from harness.registry import KINDS, Entry, Registry, get_registry
 
 HELP = "list encoders, datasets and tasks with their providing package"
 PLURALS = {f"{kind}s": kind for kind in KINDS}
@@ -32,14 +33,9 @@ def run(args: argparse.Namespace) -> int:
     kinds = [PLURALS[args.what]] if args.what else list(KINDS)
     if args.name is not None:
         if not args.what:
-            print("cmrbench ls: --name needs a kind, e.g. `cmrbench ls encoders --name "
-                  f"{args.name}`", file=sys.stderr)
-            return 2
-        try:
-            entries = {kinds[0]: [registry.entry(kinds[0], args.name)]}
-        except UnknownNameError as exc:
-            print(f"cmrbench ls: {exc}", file=sys.stderr)
-            return 2
+            raise CommandError(f"--name needs a kind, e.g. `cmrbench ls encoders --name "
+                               f"{args.name}`")
+        entries = {kinds[0]: [lookup(kinds[0], args.name, args.disable)]}
     else:
         entries = {kind: registry.entries(kind) for kind in kinds}
     problems = registry.problems

@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from harness.cli.errors import CommandError
+
 HELP = "write a phantom cohort with exact truth in a real dataset's layout"
 # Kept literal so that `cmrbench --help` does not import the renderer; a test checks it
 # against harness.phantom.LAYOUTS.
@@ -43,8 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     problem = _check(args)
     if problem:
-        print(f"cmrbench phantom: {problem}", file=sys.stderr)
-        return 2
+        raise CommandError(problem)
     from tqdm import tqdm
 
     from harness.phantom import TRUTH_FILE, iter_cohort, write_layout
