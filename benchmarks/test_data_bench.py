@@ -13,17 +13,15 @@ reference selection in the same order and reads the same 16 uniformly spaced fra
 - training clip item: the same with scale jitter, a random crop and AugMix.
 
 Torch runs on one thread, as it does in a DataLoader worker (where items are built); that
-also keeps timings steady on a busy machine. Each benchmark reports ``ratio_to_raw_h5py``
-(its median over the raw read's median, timed in the same session) in
-``benchmark.extra_info`` and prints it. Run with
+also keeps timings steady on a busy machine. Each benchmark reports its median over the raw
+read's median (timed once in the same session) through the ``timing`` fixture of
+``conftest.py``, in ``benchmark.extra_info`` and printed. Run with
 ``.venv/bin/python -m pytest benchmarks/test_data_bench.py --benchmark-only -s``.
 """
 
 from __future__ import annotations
 
 import itertools
-import statistics
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,6 +37,7 @@ from harness.store import StudyRecord, StudyStore, ViewVolume, build_index, stud
 STUDIES, SAX_SLICES, FRAMES, SIZE = 20, 10, 30, 192
 CONTRACT = VideoInput(frames=16, height=224, width=224)
 FRAME_INDICES = uniform_frame_indices(FRAMES, CONTRACT.frames)
+RAW = "the raw h5py read"
 
 
 def synthetic_view(rng: np.random.Generator, slices: int) -> ViewVolume:
@@ -99,42 +98,24 @@ def raw_reader(store_root: Path, sax_items: list[tuple[int, str, int]],
 
 
 @pytest.fixture(scope="module")
-def raw_median_s(store_root: Path, sax_items: list[tuple[int, str, int]]) -> float:
+def raw_median_s(store_root: Path, sax_items: list[tuple[int, str, int]], timing) -> float:
     """The raw h5py read's median time, measured once for every ratio in this run."""
-    read = raw_reader(store_root, sax_items)
-    for _ in range(20):
-        read()
-    times = []
-    for _ in range(300):
-        start = time.perf_counter()
-        read()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return timing.seconds(raw_reader(store_root, sax_items), rounds=300, warmup=20)
 
 
-def report_ratio(benchmark, name: str, raw_median_s: float) -> None:
-    if benchmark.disabled:
-        return
-    ratio = benchmark.stats.stats.median / raw_median_s
-    benchmark.extra_info["raw_h5py_median_ms"] = raw_median_s * 1e3
-    benchmark.extra_info["ratio_to_raw_h5py"] = ratio
-    print(f"\n{name}: median {benchmark.stats.stats.median * 1e3:.2f} ms, "
-          f"{ratio:.2f}x the raw h5py read ({raw_median_s * 1e3:.2f} ms)")
-
-
-def test_raw_h5py_read(benchmark, store_root, sax_items, raw_median_s):
+def test_raw_h5py_read(benchmark, store_root, sax_items, raw_median_s, timing):
     frames = benchmark(raw_reader(store_root, sax_items))
     assert frames.shape == (CONTRACT.frames, SIZE, SIZE)
-    report_ratio(benchmark, "raw h5py read", raw_median_s)
+    timing.report(benchmark, "raw h5py read", raw_median_s, RAW)
 
 
-def test_raw_h5py_fancy_indexed_read(benchmark, store_root, sax_items, raw_median_s):
+def test_raw_h5py_fancy_indexed_read(benchmark, store_root, sax_items, raw_median_s, timing):
     frames = benchmark(raw_reader(store_root, sax_items, fancy=True))
     assert frames.shape == (CONTRACT.frames, SIZE, SIZE)
-    report_ratio(benchmark, "raw h5py read, fancy-indexed", raw_median_s)
+    timing.report(benchmark, "raw h5py read, fancy-indexed", raw_median_s, RAW)
 
 
-def test_store_read_cine(benchmark, store_root, sax_items, raw_median_s):
+def test_store_read_cine(benchmark, store_root, sax_items, raw_median_s, timing):
     store = StudyStore(store_root)
     walk = itertools.cycle(sax_items)
 
@@ -143,19 +124,19 @@ def test_store_read_cine(benchmark, store_root, sax_items, raw_median_s):
         return store.read_cine(study_id, "SAX", slice_index, FRAME_INDICES)
 
     assert benchmark(read).shape == (CONTRACT.frames, SIZE, SIZE)
-    report_ratio(benchmark, "StudyStore.read_cine", raw_median_s)
+    timing.report(benchmark, "StudyStore.read_cine", raw_median_s, RAW)
 
 
-def test_clip_item(benchmark, eval_clips, sax_items, raw_median_s):
+def test_clip_item(benchmark, eval_clips, sax_items, raw_median_s, timing):
     walk = itertools.cycle(sax_items)
     item = benchmark(lambda: eval_clips[next(walk)[0]])
     assert item["video"].shape == CONTRACT.shape
-    report_ratio(benchmark, "ClipDataset item (eval)", raw_median_s)
+    timing.report(benchmark, "ClipDataset item (eval)", raw_median_s, RAW)
 
 
-def test_training_clip_item(benchmark, store_root, sax_items, raw_median_s):
+def test_training_clip_item(benchmark, store_root, sax_items, raw_median_s, timing):
     clips = ClipDataset(store_root, CONTRACT, train=True)
     walk = itertools.cycle(sax_items)
     item = benchmark(lambda: clips[next(walk)[0]])
     assert item["video"].shape == CONTRACT.shape
-    report_ratio(benchmark, "ClipDataset item (train, AugMix)", raw_median_s)
+    timing.report(benchmark, "ClipDataset item (train, AugMix)", raw_median_s, RAW)

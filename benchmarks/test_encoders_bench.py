@@ -6,15 +6,13 @@
   and of the same weights saved by ``save_weights`` (safetensors).
 - forward: the tiny R3D encoder (backbone -> projection -> L2) against its bare backbone.
 
-Each reports ``ratio_to_raw`` in ``benchmark.extra_info`` and prints it. Run with
+Each reports its median over the raw equivalent's (5 timed calls, 20 for the forward) through
+the ``timing`` fixture of ``conftest.py``, in ``benchmark.extra_info`` and printed. Run with
 ``.venv/bin/python -m pytest benchmarks/test_encoders_bench.py --benchmark-only -s``.
 """
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,24 +22,7 @@ from torchvision.models import video
 from harness.weights import load_weights, save_weights
 from plugins.encoders.torchvision_video import build_encoder
 
-
-def median_s(call: Callable[[], object], rounds: int = 5) -> float:
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def report_ratio(benchmark, name: str, raw_s: float) -> None:
-    if benchmark.disabled:
-        return
-    ratio = benchmark.stats.stats.median / raw_s
-    benchmark.extra_info["raw_median_ms"] = raw_s * 1e3
-    benchmark.extra_info["ratio_to_raw"] = ratio
-    print(f"\n{name}: median {benchmark.stats.stats.median * 1e3:.1f} ms, "
-          f"{ratio:.2f}x raw ({raw_s * 1e3:.1f} ms)")
+RAW_LOAD = "torch.load + load_state_dict"
 
 
 @pytest.fixture(scope="module")
@@ -56,33 +37,33 @@ def encoder() -> torch.nn.Module:
     return build_encoder("r3d-18")
 
 
-def test_load_kinetics_weights(benchmark, kinetics_file, encoder):
+def test_load_kinetics_weights(benchmark, kinetics_file, encoder, timing):
     raw_model = video.r3d_18(weights=None)
 
     def raw() -> None:
         raw_model.load_state_dict(torch.load(kinetics_file, weights_only=True))
 
-    raw_s = median_s(raw)
+    raw_s = timing.seconds(raw)
     result = benchmark(lambda: load_weights(encoder, kinetics_file, exclude=("fc",)))
     assert result.report.ok
-    report_ratio(benchmark, "load_weights (Kinetics .pth)", raw_s)
+    timing.report(benchmark, "load_weights (Kinetics .pth)", raw_s, RAW_LOAD)
 
 
-def test_load_cmrbench_weights(benchmark, kinetics_file, encoder, tmp_path):
+def test_load_cmrbench_weights(benchmark, kinetics_file, encoder, tmp_path, timing):
     raw_model = video.r3d_18(weights=None)
     path = tmp_path / "r3d-18.safetensors"
     save_weights(encoder, path, encoder="r3d-18", initialisation="kinetics400")
-    raw_s = median_s(lambda: raw_model.load_state_dict(torch.load(kinetics_file,
-                                                                  weights_only=True)))
+    raw_s = timing.seconds(lambda: raw_model.load_state_dict(torch.load(kinetics_file,
+                                                                        weights_only=True)))
     assert benchmark(lambda: load_weights(encoder, path)).report.ok
-    report_ratio(benchmark, "load_weights (cmrbench .safetensors)", raw_s)
+    timing.report(benchmark, "load_weights (cmrbench .safetensors)", raw_s, RAW_LOAD)
 
 
-def test_tiny_encoder_forward(benchmark):
+def test_tiny_encoder_forward(benchmark, timing):
     encoder = build_encoder("r3d-18-tiny").eval()
     clip = torch.randn(8, 3, 4, 32, 32)
     with torch.no_grad():
         encoder(clip)  # the first call in a process pays for kernel set-up
-        raw_s = median_s(lambda: encoder.backbone(clip), rounds=20)
+        raw_s = timing.seconds(lambda: encoder.backbone(clip), rounds=20)
         assert benchmark(lambda: encoder(clip)).shape == (8, 512)
-    report_ratio(benchmark, "tiny R3D encoder forward", raw_s)
+    timing.report(benchmark, "tiny R3D encoder forward", raw_s, "its bare backbone")

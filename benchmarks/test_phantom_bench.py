@@ -1,14 +1,14 @@
 """Timings of the phantom cohort (pytest-benchmark); nothing here asserts a time.
 
 Run with ``python -m pytest benchmarks/test_phantom_bench.py -s``: per-study seconds and the
-encoder's ratio to pydicom's own writer are printed and stored in each benchmark's extra_info.
+encoder's ratio to pydicom's own writer (through the ``timing`` fixture of ``conftest.py``)
+are printed and stored in each benchmark's extra_info.
 """
 
 from __future__ import annotations
 
 import io
 import itertools
-import time
 from pathlib import Path
 
 import pydicom
@@ -21,25 +21,25 @@ ROUNDS = 3
 STUDIES = 5
 
 
-def test_series_encoder_vs_pydicom_dcmwrite(benchmark) -> None:
+def test_series_encoder_vs_pydicom_dcmwrite(benchmark, timing) -> None:
     study = generate_cohort(1, 0, "kaggle", views=["SAX"])[0]
     spec = SeriesSpec("SAX", 2, 7, "sax", phantom_uid(study, "series"))
     header = {"PatientID": study.study_id, "StudyInstanceUID": phantom_uid(study, "study")}
     files = benchmark.pedantic(lambda: list(encode_series(study, spec, header)),
                                rounds=ROUNDS, iterations=1)
     template = pydicom.dcmread(io.BytesIO(files[0].data))
-    start = time.perf_counter()
-    for encoded in files:  # the plain way: mutate one dataset, dcmwrite every frame
-        template.SOPInstanceUID = encoded.sop_instance_uid
-        template.file_meta.MediaStorageSOPInstanceUID = encoded.sop_instance_uid
-        template.InstanceNumber = encoded.frame + 1
-        template.PixelData = study.views["SAX"].cine[2, encoded.frame].tobytes()
-        pydicom.dcmwrite(io.BytesIO(), template, enforce_file_format=True)
-    pydicom_s = time.perf_counter() - start
-    ratio = benchmark.stats.stats.min / pydicom_s
-    benchmark.extra_info.update({"pydicom_dcmwrite_s": pydicom_s, "encoder_over_pydicom": ratio})
-    print(f"\n{len(files)} frames: encode_series {benchmark.stats.stats.min:.3f} s, "
-          f"pydicom dcmwrite {pydicom_s:.3f} s, ratio {ratio:.2f}")
+
+    def pydicom_dcmwrite() -> None:
+        for encoded in files:  # the plain way: mutate one dataset, dcmwrite every frame
+            template.SOPInstanceUID = encoded.sop_instance_uid
+            template.file_meta.MediaStorageSOPInstanceUID = encoded.sop_instance_uid
+            template.InstanceNumber = encoded.frame + 1
+            template.PixelData = study.views["SAX"].cine[2, encoded.frame].tobytes()
+            pydicom.dcmwrite(io.BytesIO(), template, enforce_file_format=True)
+
+    pydicom_s = timing.seconds(pydicom_dcmwrite, rounds=1)
+    timing.report(benchmark, f"encode_series, {len(files)} frames", pydicom_s,
+                  "pydicom dcmwrite", stat="min")
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
