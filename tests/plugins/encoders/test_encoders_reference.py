@@ -1,8 +1,8 @@
 """Full-size encoders: the reference parameter count, and Kinetics weights loaded by path.
 
 Full-size models are counted and compared on the meta device (no memory, no initialisation
-cost), loaded for real only where weights are checked, and run once (the cheapest); forward-pass
-conformance runs on the tiny twins.
+cost), and each passes the full conformance check once with a batch of one (about 60 s on two
+CPU cores in all); the tiny twins carry the rest of the forward-pass testing.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import torch
 from torch import nn
 from torchvision.models import video
 
+from harness.registry import get_registry
+from harness.testing import check_encoder
 from harness.weights import WeightsError, load_weights
 from plugins.encoders import torchvision_video
 
@@ -51,12 +53,20 @@ def test_full_size_backbones_are_torchvision_models_without_their_classifier(nam
     assert set(encoder.backbone.state_dict()) == kept
 
 
-def test_the_cheapest_full_size_encoder_runs_on_its_declared_input():
-    spec = next(s for s in torchvision_video.cmrbench_encoders() if s.name == "r3d-18")
-    encoder = spec.factory().eval()
+FULL_SIZE = [entry.spec for entry in get_registry().entries("encoder")
+             if entry.spec.modality == "video" and "tiny" not in entry.spec.tags]
+
+
+def test_every_full_size_video_encoder_is_checked():
+    names = {spec.name for spec in FULL_SIZE}
+    assert {"mvit-b-16x4", "mvit-v2-s", "r3d-18", "r2plus1d-18"} <= names
+
+
+@pytest.mark.parametrize("spec", FULL_SIZE, ids=lambda spec: spec.name)
+def test_full_size_encoders_conform_on_their_declared_input(spec):
+    encoder = check_encoder(spec, batch_size=1)
     with torch.no_grad():
         embedding = encoder(torch.randn(1, *spec.input.shape))
-    assert embedding.shape == (1, 512)
     assert torch.allclose(embedding.norm(dim=-1), torch.ones(1))
 
 
