@@ -12,7 +12,7 @@ from harness.ingest.dicom import Frame
 PYDICOM_FILES = ["MR_small.dcm", "MR_small_implicit.dcm", "MR_small_bigendian.dcm",
                  "MR_small_RLE.dcm", "MR_small_jp2klossless.dcm", "MR_small_expb.dcm",
                  "MR_truncated.dcm", "examples_overlay.dcm", "examples_ybr_color.dcm",
-                 "rtplan.dcm", "CT_small.dcm"]
+                 "rtplan.dcm", "CT_small.dcm", "MR_small_jpeg_ls_lossless.dcm"]
 
 
 def pydicom_file(name: str) -> FileRef:
@@ -29,6 +29,8 @@ def test_pydicom_test_files_decode_or_are_rejected_with_a_reason():
         assert outcome[name] == "ok", (name, outcome[name])
     assert outcome["MR_truncated.dcm"].startswith("truncated")
     assert outcome["rtplan.dcm"] == "no pixel data"
+    assert outcome["MR_small_jpeg_ls_lossless.dcm"] == (
+        "unsupported transfer syntax: JPEG-LS Lossless Image Compression")
     assert outcome["examples_ybr_color.dcm"] == "unsupported image"
     small = {f.file: f for f in frames}["MR_small.dcm"]
     assert small.pixels.shape == (64, 64) and small.spacing[0] > 0

@@ -13,7 +13,7 @@ from harness.store import StudyStore
 
 FILES = ["MR_small.dcm", "MR_small_implicit.dcm", "MR_small_bigendian.dcm", "MR_small_RLE.dcm",
          "MR_small_jp2klossless.dcm", "MR_truncated.dcm", "examples_overlay.dcm",
-         "examples_ybr_color.dcm", "rtplan.dcm", "CT_small.dcm"]
+         "examples_ybr_color.dcm", "rtplan.dcm", "CT_small.dcm", "MR_small_jpeg_ls_lossless.dcm"]
 
 
 def clinical_source(root: Path) -> Path:
@@ -39,6 +39,8 @@ def test_no_file_crashes_the_run_and_every_file_is_accounted_for(tmp_path):
     assert reasons["series_1/rtplan.dcm"] == "no pixel data"
     assert reasons["series_1/garbage.dcm"].startswith("corrupt")
     assert reasons["series_1/examples_ybr_color.dcm"] == "unsupported image"
+    assert reasons["series_1/MR_small_jpeg_ls_lossless.dcm"].startswith(
+        "unsupported transfer syntax: JPEG-LS")
     known = ("truncated", "no pixel data", "corrupt", "unsupported", "repeated frame",
              "inconsistent geometry")
     assert all(reason.startswith(known) for reason in reasons.values()), reasons
