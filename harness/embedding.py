@@ -19,10 +19,11 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from harness.data import ClipDataset, collate_clips
+from harness.files import sha256_file
 from harness.provenance import environment
 from harness.specs import EncoderSpec, VideoInput
 from harness.store.index import INDEX_FILE
-from harness.weights import load_weights, sha256_file
+from harness.weights import load_weights
 
 
 @dataclass(frozen=True)

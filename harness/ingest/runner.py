@@ -8,7 +8,6 @@ the study files at the end, and the ingest report lists every rejected file with
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -18,6 +17,7 @@ from typing import Any
 from tqdm import tqdm
 
 from harness.cards import DatasetCard
+from harness.files import PARTIAL_SUFFIX, atomic_write
 from harness.ingest.dicom import assemble_views, read_frames
 from harness.ingest.source import Decoded, SourceStudy
 from harness.splits import salted_id
@@ -73,7 +73,7 @@ def ingest(studies: Iterable[SourceStudy], card: DatasetCard, out: Path, *,
     """Write every usable study of ``studies`` into the store at ``out``; return the report."""
     out = Path(out)
     (out / STUDIES_DIR).mkdir(parents=True, exist_ok=True)
-    for leftover in (out / STUDIES_DIR).glob(".*.partial"):
+    for leftover in (out / STUDIES_DIR).glob(f".*{PARTIAL_SUFFIX}"):
         leftover.unlink()  # from a run that was killed mid-write
     report = IngestReport(dataset=card.name, split_sha256=card.split.sha256)
     pending = []
@@ -139,7 +139,5 @@ def _record(report: IngestReport, outcome: dict[str, Any]) -> None:
 
 
 def _write_report(out: Path, report: IngestReport) -> None:
-    target = out / REPORT_FILE
-    partial = target.with_name(f".{REPORT_FILE}.{os.getpid()}.partial")
-    partial.write_text(json.dumps(asdict(report), indent=2, sort_keys=True))
-    os.replace(partial, target)
+    with atomic_write(out / REPORT_FILE) as partial:
+        partial.write_text(json.dumps(asdict(report), indent=2, sort_keys=True))

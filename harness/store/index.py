@@ -7,12 +7,12 @@ ingest leaves nothing to repair: the next run rebuilds it from what was written.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import h5py
 import pandas as pd
 
+from harness.files import atomic_write
 from harness.store.record import VIEWS
 from harness.store.writer import STUDIES_DIR
 
@@ -49,10 +49,8 @@ def build_index(store: Path) -> pd.DataFrame:
     if table.empty:
         table = pd.DataFrame(columns=BASE_COLUMNS)
     table = table.sort_values("study_id", kind="stable").reset_index(drop=True)
-    target = Path(store) / INDEX_FILE
-    partial = target.with_name(f".{INDEX_FILE}.{os.getpid()}.partial")
-    table.to_csv(partial, index=False)
-    os.replace(partial, target)
+    with atomic_write(Path(store) / INDEX_FILE) as partial:
+        table.to_csv(partial, index=False)
     return table
 
 

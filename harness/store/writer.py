@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import h5py
 import numpy as np
 
+from harness.files import atomic_write
 from harness.store.record import StudyRecord
 
 FORMAT_VERSION = 1
@@ -26,14 +26,8 @@ def write_study(store: Path, record: StudyRecord) -> Path:
     files. Files are written without timestamps, so the same study gives the same bytes.
     """
     final = study_path(store, record.study_id)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    partial = final.with_name(f".{final.name}.{os.getpid()}.partial")
-    try:
-        with h5py.File(partial, "w", track_order=True) as h5:
-            _fill(h5, record)
-        os.replace(partial, final)
-    finally:
-        partial.unlink(missing_ok=True)
+    with atomic_write(final) as partial, h5py.File(partial, "w", track_order=True) as h5:
+        _fill(h5, record)
     return final
 
 

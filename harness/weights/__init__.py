@@ -13,9 +13,9 @@ layout is recognised in ``formats`` (Lightning, pytorchvideo, torchvision Kineti
 plain state dicts); ``align`` fits its keys to the module; ``report`` says what happened.
 """
 
+from harness.files import sha256_file
 from harness.weights.errors import WeightsError
 from harness.weights.formats import FORMATS, Checkpoint, read_checkpoint
-from harness.weights.hashing import sha256_file
 from harness.weights.loading import LoadResult, load_weights
 from harness.weights.report import LoadReport, Mismatch
 from harness.weights.saving import save_weights

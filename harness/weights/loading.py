@@ -8,10 +8,10 @@ from pathlib import Path
 
 from torch import nn
 
+from harness.files import sha256_file
 from harness.weights.align import align, match
 from harness.weights.errors import WeightsError
 from harness.weights.formats import Checkpoint, read_checkpoint
-from harness.weights.hashing import sha256_file
 from harness.weights.report import LoadReport
 
 KINETICS_INITIALISATION = "kinetics400"

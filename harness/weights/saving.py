@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -11,9 +9,9 @@ import torch
 from safetensors.torch import save_file
 from torch import nn
 
+from harness.files import atomic_write, sha256_file
 from harness.weights.errors import WeightsError
 from harness.weights.formats import FORMAT_KEY, FORMAT_VERSION
-from harness.weights.hashing import sha256_file
 
 
 def save_weights(module: nn.Module, path: str | Path, *, encoder: str, initialisation: str,
@@ -31,16 +29,8 @@ def save_weights(module: nn.Module, path: str | Path, *, encoder: str, initialis
         raise WeightsError(f"save_weights: metadata must map strings to strings; convert {bad}")
     header = {**extra, FORMAT_KEY: FORMAT_VERSION, "format": "pt", "encoder": encoder,
               "initialisation": initialisation}
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        save_file(_own_storage(module.state_dict()), tmp, metadata=header)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_write(path) as partial:
+        save_file(_own_storage(module.state_dict()), partial, metadata=header)
     return sha256_file(path)
 
 
