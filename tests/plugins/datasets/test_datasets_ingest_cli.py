@@ -37,7 +37,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(clinical, tmp_path):
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
     written_before = len(list((resumed / "studies").glob("*.h5")))
-    assert 1 <= written_before < len(clinical.truth), "the kill must land mid-way"
+    assert 0 < written_before < len(clinical.truth), "the kill must land mid-way"
     rerun = cmrbench_ingest("clinical", clinical.source, resumed)
     out, _ = rerun.communicate(timeout=300)
     assert rerun.returncode == 0
