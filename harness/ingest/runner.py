@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,35 +77,31 @@ def ingest(studies: Iterable[SourceStudy], card: DatasetCard, out: Path, *,
     for leftover in (out / STUDIES_DIR).glob(f".*{PARTIAL_SUFFIX}"):
         leftover.unlink()  # from a run that was killed mid-write
     report = IngestReport(dataset=card.name, split_sha256=card.split.sha256)
-    pending = []
+    jobs = []
     for study in studies:
         report.source_studies += 1
-        study_id, _ = pseudonyms(card, study)
+        study_id, patient_id = pseudonyms(card, study)
         if study_path(out, study_id).exists():
             report.skipped.append(study_id)
         else:
-            pending.append(study)
-    jobs = [(study, card, decode or decode_dicom, out) for study in pending]
-    bar = tqdm(total=len(jobs), desc=f"ingest {card.name}", unit="study",
-               disable=not progress or None)
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for outcome in pool.map(_ingest_one, jobs, chunksize=1):
-                _record(report, outcome)
-                bar.update()
-    else:
-        for job in jobs:
-            _record(report, _ingest_one(job))
-            bar.update()
-    bar.close()
+            jobs.append((study, study_id, patient_id, card, decode or decode_dicom, out))
+    with ExitStack() as stack:
+        if workers > 1 and len(jobs) > 1:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+            outcomes = pool.map(_ingest_one, jobs, chunksize=1)
+        else:
+            outcomes = map(_ingest_one, jobs)
+        for outcome in tqdm(outcomes, total=len(jobs), desc=f"ingest {card.name}",
+                            unit="study", disable=not progress or None):
+            _record(report, outcome)
     build_index(out)
     _write_report(out, report)
     return report
 
 
-def _ingest_one(job: tuple[SourceStudy, DatasetCard, Decoder, Path]) -> dict[str, Any]:
-    study, card, decode, out = job
-    study_id, patient_id = pseudonyms(card, study)
+def _ingest_one(job: tuple[SourceStudy, str, str, DatasetCard, Decoder, Path]
+                ) -> dict[str, Any]:
+    study, study_id, patient_id, card, decode, out = job
     try:
         decoded = decode(study, card)
     except Exception as exc:  # noqa: BLE001 - one bad study must not stop the run
