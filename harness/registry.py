@@ -103,11 +103,12 @@ class Registry:
         problems: list[PluginProblem] = []
         for ep in sorted(metadata.entry_points(group=group), key=_load_order):
             provider = _provider(ep)
-            if ep.name in skip or ep.name in plugins:
-                if ep.name in plugins:
-                    problems.append(PluginProblem(ep.name, provider.distribution,
-                                                  f"plugin name already taken by "
-                                                  f"{plugins[ep.name][1]}; ignored"))
+            if ep.name in skip:
+                continue
+            if ep.name in plugins:
+                problems.append(PluginProblem(ep.name, provider.distribution,
+                                              f"plugin name already taken by "
+                                              f"{plugins[ep.name][1]}; ignored"))
                 continue
             try:
                 plugins[ep.name] = (ep.load(), provider)

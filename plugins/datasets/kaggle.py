@@ -66,14 +66,14 @@ def latest_repeats(files: tuple[FileRef, ...]) -> tuple[list[FileRef], list[Reje
         if match is None:
             best[(ref.name, -1)] = (0, ref)
             continue
-        key, repeat = (folder, int(match.group(2))), int(match.group(3) or 0)
-        if key in best:
-            loser = min(best[key], (repeat, ref), key=lambda item: item[0])
-            rejected.append(Rejection(loser[1].name, "repeated series",
+        key, candidate = (folder, int(match.group(2))), (int(match.group(3) or 0), ref)
+        current = best.get(key)
+        if current is not None and candidate[0] < current[0]:
+            current, candidate = candidate, current  # the file already kept is the later repeat
+        if current is not None:
+            rejected.append(Rejection(current[1].name, "repeated series",
                                       "superseded by a later repeat of the same frame"))
-            if repeat < best[key][0]:
-                continue
-        best[key] = (repeat, ref)
+        best[key] = candidate
     return [ref for _, ref in best.values()], rejected
 
 
