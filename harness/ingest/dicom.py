@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,7 +107,7 @@ def _position_along_normal(ds: pydicom.Dataset) -> float:
 
 
 def assemble_views(frames: list[Frame], view_of: Callable[[str], str | None],
-                   wanted: Iterable[str]) -> Decoded:
+                   wanted: Collection[str]) -> Decoded:
     """Group frames into views, keep the last of repeated series, and stack slices.
 
     ``view_of`` maps a series description to a view name (or None: unmapped series are
@@ -121,10 +121,15 @@ def assemble_views(frames: list[Frame], view_of: Callable[[str], str | None],
     for key in sorted(by_series):  # ascending series number: a later series replaces
         members = by_series[key]
         view = view_of(members[0].description)
-        if view is None or view not in wanted:
+        if view is None:
             rejected += [Rejection(f.file, "unmapped series description",
                                    f"{f.description!r}: add a view_map rule to the card")
                          for f in members]
+            continue
+        if view not in wanted:
+            rejected += [Rejection(f.file, "view not in this dataset",
+                                   f"{f.description!r} maps to {view}; the card lists "
+                                   f"{sorted(wanted)}") for f in members]
             continue
         groups: dict[float, list[Frame]] = defaultdict(list)
         for frame in members:

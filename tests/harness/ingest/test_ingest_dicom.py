@@ -98,3 +98,11 @@ def test_repeated_time_point_keeps_the_last_acquisition(duplicate_time):
     assert views["SAX"].cine.shape[1] == (2 if duplicate_time else 3)
     assert len(rejected) == (1 if duplicate_time else 0)
     assert views["SAX"].cine[0, 0, 0, 0] == (7 if duplicate_time else 1)
+
+
+def test_a_mapped_view_the_dataset_does_not_hold_is_named_as_such():
+    frames = [frame(1, 0.0, 0.0), frame(2, 0.0, 0.0, description="4ch")]
+    decoded = assemble_views(frames, views_of, ["SAX"])
+    assert set(decoded.views) == {"SAX"}
+    (rejection,) = decoded.rejected
+    assert rejection.reason == "view not in this dataset" and "4CH" in rejection.detail
