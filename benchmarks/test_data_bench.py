@@ -29,10 +29,9 @@ import h5py
 import numpy as np
 import pytest
 import torch
-
-from harness.data import ClipDataset, uniform_frame_indices
-from harness.specs import VideoInput
-from harness.store import StudyRecord, StudyStore, ViewVolume, build_index, study_path, write_study
+from cmrbench.data import ClipDataset, uniform_frame_indices
+from cmrbench.specs import VideoInput
+from cmrbench.store import StudyRecord, StudyStore, ViewVolume, build_index, study_path, write_study
 
 STUDIES, SAX_SLICES, FRAMES, SIZE = 20, 10, 30, 192
 CONTRACT = VideoInput(frames=16, height=224, width=224)

@@ -1,6 +1,6 @@
 """Weight loading and encoder wrapping against their raw PyTorch equivalents, as ratios.
 
-- loading: ``harness.weights.load_weights`` of a torchvision R3D-18 Kinetics-format file
+- loading: ``cmrbench.weights.load_weights`` of a torchvision R3D-18 Kinetics-format file
   (33 M parameters; safe read, format detection, key alignment, report, sha256) against
   ``torch.load(weights_only=True)`` + ``load_state_dict`` of the same file (the floor);
   and of the same weights saved by ``save_weights`` (safetensors).
@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 import torch
+from cmrbench.plugins.encoders.torchvision_video import build_encoder
+from cmrbench.weights import load_weights, save_weights
 from torchvision.models import video
-
-from harness.weights import load_weights, save_weights
-from plugins.encoders.torchvision_video import build_encoder
 
 RAW_LOAD = "torch.load + load_state_dict"
 

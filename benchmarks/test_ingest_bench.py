@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pydicom
 import pytest
-
-from harness.cards import load_card
-from harness.ingest import ingest
-from harness.phantom import generate_cohort, write_layout
-from harness.registry import get_registry
+from cmrbench.cards import load_card
+from cmrbench.ingest import ingest
+from cmrbench.phantom import generate_cohort, write_layout
+from cmrbench.registry import get_registry
 
 ROUNDS = 3
 

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pydicom
 import pytest
-
-from harness.phantom import LAYOUTS, generate_cohort, write_layout
-from harness.phantom.writers._dicom import SeriesSpec, encode_series, phantom_uid
+from cmrbench.phantom import LAYOUTS, generate_cohort, write_layout
+from cmrbench.phantom.writers._dicom import SeriesSpec, encode_series, phantom_uid
 
 ROUNDS = 3
 STUDIES = 5

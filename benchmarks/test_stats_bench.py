@@ -8,9 +8,8 @@ benchmark's ``extra_info``.
 from __future__ import annotations
 
 import numpy as np
+from cmrbench.stats import auroc, bootstrap_ci, delong_ci
 from sklearn.metrics import roc_auc_score
-
-from harness.stats import auroc, bootstrap_ci, delong_ci
 
 ROUNDS = 3
 

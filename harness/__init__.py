@@ -1,15 +1,15 @@
 """cmrbench: a plugin-based benchmarking harness for cardiac MRI video models.
 
 The public face: spec objects a plugin returns, the hook marker it uses, and the registry that
-finds every installed plugin. Everything else lives in its own module (``harness.stats``,
-``harness.phantom``, ``harness.testing``, ...).
+finds every installed plugin. Everything else lives in its own module (``cmrbench.stats``,
+``cmrbench.phantom``, ``cmrbench.testing``, ...).
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
-from harness.hookspecs import hookimpl
-from harness.registry import PluginProblem, Registry, UnknownNameError, get_registry
-from harness.specs import DatasetSpec, EncoderSpec, SpecError, TaskSpec, TextInput, VideoInput
+from cmrbench.hookspecs import hookimpl
+from cmrbench.registry import PluginProblem, Registry, UnknownNameError, get_registry
+from cmrbench.specs import DatasetSpec, EncoderSpec, SpecError, TaskSpec, TextInput, VideoInput
 
 try:
     __version__ = version("cmrbench")

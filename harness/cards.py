@@ -13,15 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from harness.specs import LABEL_KINDS
-from harness.splits import SplitError, SplitRule
-from harness.store.record import VIEWS
+from cmrbench.resources import resource_dir
+from cmrbench.specs import LABEL_KINDS
+from cmrbench.splits import SplitError, SplitRule
+from cmrbench.store.record import VIEWS
 
 REQUIRED = ("name", "title", "description", "source", "licence", "citation", "how_to_obtain",
             "layout", "views", "labels", "split", "id_salt")
 OPTIONAL = ("view_map", "tasks", "notes")
-CARDS_DIR = Path(__file__).resolve().parents[1] / "datasets"
 
 
 class CardError(ValueError):
@@ -63,8 +62,12 @@ class DatasetCard:
 
 
 def card_path(name: str) -> Path:
-    """Where the built-in card of dataset ``name`` lives: ``datasets/<name>/card.yaml``."""
-    return CARDS_DIR / name / "card.yaml"
+    """Where the built-in card of dataset ``name`` lives: ``datasets/<name>/card.yaml``.
+
+    Found through ``importlib.resources`` (``cmrbench.resources``), so it is the installed
+    card, wherever the program runs from.
+    """
+    return resource_dir("datasets") / name / "card.yaml"
 
 
 def load_card(path: Path | str) -> DatasetCard:

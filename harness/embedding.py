@@ -15,15 +15,14 @@ from typing import Any
 
 import numpy as np
 import torch
+from cmrbench.data import ClipDataset, collate_clips
+from cmrbench.files import sha256_file
+from cmrbench.provenance import environment
+from cmrbench.specs import EncoderSpec, VideoInput
+from cmrbench.store.index import INDEX_FILE
+from cmrbench.weights import load_weights
 from torch.utils.data import DataLoader
 from tqdm import tqdm
-
-from harness.data import ClipDataset, collate_clips
-from harness.files import sha256_file
-from harness.provenance import environment
-from harness.specs import EncoderSpec, VideoInput
-from harness.store.index import INDEX_FILE
-from harness.weights import load_weights
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ group of its distribution's metadata::
 
 and implementing one or more of the hooks below, marked with :data:`hookimpl`::
 
-    from harness import EncoderSpec, VideoInput, hookimpl
+    from cmrbench import EncoderSpec, VideoInput, hookimpl
 
     @hookimpl
     def cmrbench_encoders():
@@ -36,8 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pluggy
-
-from harness.specs import DatasetSpec, EncoderSpec, TaskSpec
+from cmrbench.specs import DatasetSpec, EncoderSpec, TaskSpec
 
 PROJECT = "cmrbench"
 

@@ -17,9 +17,8 @@ from types import ModuleType
 from typing import Any
 
 import pluggy
-
-from harness import hookspecs
-from harness.specs import DatasetSpec, EncoderSpec, Spec, TaskSpec
+from cmrbench import hookspecs
+from cmrbench.specs import DatasetSpec, EncoderSpec, Spec, TaskSpec
 
 GROUP = "cmrbench"
 DISABLE_ENV = "CMRBENCH_DISABLE"

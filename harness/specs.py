@@ -147,7 +147,7 @@ class EncoderSpec:
 class DatasetSpec:
     """A dataset: where its card lives, how to find studies in a source, what it labels.
 
-    `discover(source_dir)` yields the studies (``harness.ingest.SourceStudy``) found under a
+    `discover(source_dir)` yields the studies (``cmrbench.ingest.SourceStudy``) found under a
     raw source directory; `decode(study, card)` turns one into views (None: the harness's
     DICOM decoder, which maps series with the card's view map). `labels` maps each label
     name to its kind.

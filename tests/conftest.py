@@ -12,9 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from harness.registry import clear_registry_cache
-from harness.store import StudyRecord, ViewVolume, build_index, write_study
+from cmrbench.registry import clear_registry_cache
+from cmrbench.store import StudyRecord, ViewVolume, build_index, write_study
 
 
 def write_distribution(site: Path, name: str, modules: dict[str, str],

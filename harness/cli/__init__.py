@@ -1,10 +1,10 @@
 """The ``cmrbench`` command line.
 
-Each subcommand is one module in :mod:`harness.cli.commands`; its module name is the command
+Each subcommand is one module in :mod:`cmrbench.cli.commands`; its module name is the command
 name (``_`` becomes ``-``). A command module defines ``HELP`` (one line),
 ``add_arguments(parser)`` and ``run(args) -> int``, and imports anything heavy inside ``run`` so
 that ``cmrbench --help`` stays fast. A user error is raised as
-:class:`harness.cli.errors.CommandError` (exit status 2). Adding a command is adding one module.
+:class:`cmrbench.cli.errors.CommandError` (exit status 2). Adding a command is adding one module.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from harness import __version__
-from harness.cli import commands
-from harness.cli.errors import CommandError
+from cmrbench import __version__
+from cmrbench.cli import commands
+from cmrbench.cli.errors import CommandError
 
 
 def _command_modules() -> dict[str, object]:

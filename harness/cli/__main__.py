@@ -1,5 +1,5 @@
-"""``python -m harness.cli`` is the ``cmrbench`` command."""
+"""``python -m cmrbench.cli`` is the ``cmrbench`` command."""
 
-from harness.cli import entry
+from cmrbench.cli import entry
 
 entry()

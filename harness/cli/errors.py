@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from harness.registry import Entry, UnknownNameError, get_registry
+from cmrbench.registry import Entry, UnknownNameError, get_registry
 
 
 class CommandError(Exception):

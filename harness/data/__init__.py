@@ -6,13 +6,13 @@ report sentence sampling (`sample_sentences`), assembled into `ClipDataset` (one
 video) and `StudyBagDataset` (one item per study) with their collate functions.
 """
 
-from harness.data.bags import StudyBagDataset, collate_bags
-from harness.data.clips import ClipDataset, collate_clips
-from harness.data.reports import sample_sentences, split_sentences
-from harness.data.seeding import Stream, derive_rng
-from harness.data.temporal import uniform_frame_indices
-from harness.data.transforms import ClipTransform, scale_intensity
-from harness.data.views import VIEW_POLICIES, ViewPolicy, select_videos
+from cmrbench.data.bags import StudyBagDataset, collate_bags
+from cmrbench.data.clips import ClipDataset, collate_clips
+from cmrbench.data.reports import sample_sentences, split_sentences
+from cmrbench.data.seeding import Stream, derive_rng
+from cmrbench.data.temporal import uniform_frame_indices
+from cmrbench.data.transforms import ClipTransform, scale_intensity
+from cmrbench.data.views import VIEW_POLICIES, ViewPolicy, select_videos
 
 __all__ = [
     "VIEW_POLICIES",

@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import torch
-
-from harness.data.base import StoreDataset
-from harness.data.clips import read_clip
-from harness.data.seeding import Stream, derive_rng
-from harness.data.views import select_videos
+from cmrbench.data.base import StoreDataset
+from cmrbench.data.clips import read_clip
+from cmrbench.data.seeding import Stream, derive_rng
+from cmrbench.data.views import select_videos
 
 
 class StudyBagDataset(StoreDataset):

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cmrbench.data.catalog import load_entry, open_store, study_ids
+from cmrbench.data.reports import sample_sentences
+from cmrbench.data.seeding import Stream, derive_rng
+from cmrbench.data.transforms import ClipTransform
+from cmrbench.data.views import VIEW_POLICIES, ViewPolicy
+from cmrbench.specs import VideoInput
+from cmrbench.store import StudyStore
 from torch.utils.data import Dataset
-
-from harness.data.catalog import load_entry, open_store, study_ids
-from harness.data.reports import sample_sentences
-from harness.data.seeding import Stream, derive_rng
-from harness.data.transforms import ClipTransform
-from harness.data.views import VIEW_POLICIES, ViewPolicy
-from harness.specs import VideoInput
-from harness.store import StudyStore
 
 
 class StoreDataset(Dataset):

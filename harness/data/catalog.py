@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.store import StudyStore
+from cmrbench.store import StudyStore
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,13 @@ from typing import Any
 
 import numpy as np
 import torch
-
-from harness.data.base import StoreDataset
-from harness.data.catalog import StudyEntry
-from harness.data.seeding import Stream, derive_rng
-from harness.data.temporal import uniform_frame_indices
-from harness.data.transforms import ClipTransform
-from harness.data.views import select_videos
-from harness.store import StudyStore
+from cmrbench.data.base import StoreDataset
+from cmrbench.data.catalog import StudyEntry
+from cmrbench.data.seeding import Stream, derive_rng
+from cmrbench.data.temporal import uniform_frame_indices
+from cmrbench.data.transforms import ClipTransform
+from cmrbench.data.views import select_videos
+from cmrbench.store import StudyStore
 
 
 def read_clip(store: StudyStore, entry: StudyEntry, view: str, slice_index: int,

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from cmrbench.specs import VideoInput
 from torchvision import tv_tensors
 from torchvision.transforms import v2
 from torchvision.transforms.v2 import functional as F
-
-from harness.specs import VideoInput
 
 PERCENTILES = (1.0, 99.0)
 # The reference's pytorchvideo pipeline for 224 px crops: shorter side scaled to 264 px then a

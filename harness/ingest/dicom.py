@@ -16,10 +16,9 @@ from pathlib import Path
 
 import numpy as np
 import pydicom
+from cmrbench.ingest.source import Decoded, FileRef, Rejection
+from cmrbench.store.record import ViewVolume, as_storage_dtype
 from pydicom.errors import InvalidDicomError
-
-from harness.ingest.source import Decoded, FileRef, Rejection
-from harness.store.record import ViewVolume, as_storage_dtype
 
 POSITION_DECIMALS = 1  # slices closer than 0.1 mm are the same position
 

@@ -15,15 +15,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cmrbench.cards import DatasetCard
+from cmrbench.files import PARTIAL_SUFFIX, atomic_write
+from cmrbench.ingest.dicom import assemble_views, read_frames
+from cmrbench.ingest.source import Decoded, SourceStudy
+from cmrbench.splits import salted_id
+from cmrbench.store import StudyRecord, ViewVolume, build_index, study_path, write_study
+from cmrbench.store.writer import STUDIES_DIR
 from tqdm import tqdm
-
-from harness.cards import DatasetCard
-from harness.files import PARTIAL_SUFFIX, atomic_write
-from harness.ingest.dicom import assemble_views, read_frames
-from harness.ingest.source import Decoded, SourceStudy
-from harness.splits import salted_id
-from harness.store import StudyRecord, ViewVolume, build_index, study_path, write_study
-from harness.store.writer import STUDIES_DIR
 
 REPORT_FILE = "ingest_report.json"
 Decoder = Callable[[SourceStudy, DatasetCard], Decoded]

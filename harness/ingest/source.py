@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from harness.store.record import ViewVolume
+    from cmrbench.store.record import ViewVolume
 
 
 @dataclass(frozen=True)

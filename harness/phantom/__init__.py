@@ -9,11 +9,11 @@ DCM, HCM, MINF, RV), with extra binary findings for multi-label tasks. The same 
 same bytes. Use :func:`iter_cohort` to stream large cohorts to disk.
 """
 
-from harness.phantom.anatomy import FINDINGS, GROUPS
-from harness.phantom.cohort import LAYOUTS, generate_cohort, iter_cohort, truth_table
-from harness.phantom.scanner import VIEWS
-from harness.phantom.study import PhantomStudy, PhantomView
-from harness.phantom.writers import TRUTH_FILE, write_layout
+from cmrbench.phantom.anatomy import FINDINGS, GROUPS
+from cmrbench.phantom.cohort import LAYOUTS, generate_cohort, iter_cohort, truth_table
+from cmrbench.phantom.scanner import VIEWS
+from cmrbench.phantom.study import PhantomStudy, PhantomView
+from cmrbench.phantom.writers import TRUTH_FILE, write_layout
 
 __all__ = [
     "FINDINGS",

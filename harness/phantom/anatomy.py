@@ -3,7 +3,7 @@
 Groups follow ACDC: NOR (normal), DCM (large, poorly contracting LV), HCM (thick walls, small
 cavity, high EF), MINF (regional akinesia, reduced EF), RV (dilated, poorly contracting RV).
 The target ejection fractions vary continuously within each group; the truth reported is the
-exact volume of the geometry actually rendered (:mod:`harness.phantom.geometry`).
+exact volume of the geometry actually rendered (:mod:`cmrbench.phantom.geometry`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
-
-from harness.phantom.geometry import (
+from cmrbench.phantom.geometry import (
     Akinesia,
     HeartShape,
     Motion,

@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from harness.phantom.geometry import HeartShape
-from harness.phantom.scanner import Imaging, plan_stack
+from cmrbench.phantom.geometry import HeartShape
+from cmrbench.phantom.scanner import Imaging, plan_stack
 
 Range = tuple[float, float]
 

@@ -10,15 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from harness.phantom import body
-from harness.phantom.anatomy import Anatomy
-from harness.phantom.appearance import Look, NoiseBank
-from harness.phantom.body import Thorax, body_image
-from harness.phantom.cycle import Timing
-from harness.phantom.geometry import RV_WALL_MM, HeartField, HeartShape, Motion, upper_heart
-from harness.phantom.scanner import Imaging, Plane, Pose, lax_plane, sax_planes
-from harness.phantom.study import PhantomView
+from cmrbench.phantom import body
+from cmrbench.phantom.anatomy import Anatomy
+from cmrbench.phantom.appearance import Look, NoiseBank
+from cmrbench.phantom.body import Thorax, body_image
+from cmrbench.phantom.cycle import Timing
+from cmrbench.phantom.geometry import RV_WALL_MM, HeartField, HeartShape, Motion, upper_heart
+from cmrbench.phantom.scanner import Imaging, Plane, Pose, lax_plane, sax_planes
+from cmrbench.phantom.study import PhantomView
 
 _AORTA_WALL_MM = 2.0
 

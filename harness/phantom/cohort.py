@@ -13,16 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
-from harness.phantom.anatomy import FINDINGS, GROUPS, sample_anatomy
-from harness.phantom.appearance import SITES, Site, sample_imaging, sample_look
-from harness.phantom.body import sample_thorax
-from harness.phantom.cine import Scene, render_view
-from harness.phantom.cycle import sample_timing
-from harness.phantom.identity import Identity, sample_identity
-from harness.phantom.report import write_report
-from harness.phantom.scanner import VIEWS, sample_pose
-from harness.phantom.study import PhantomStudy
+from cmrbench.phantom.anatomy import FINDINGS, GROUPS, sample_anatomy
+from cmrbench.phantom.appearance import SITES, Site, sample_imaging, sample_look
+from cmrbench.phantom.body import sample_thorax
+from cmrbench.phantom.cine import Scene, render_view
+from cmrbench.phantom.cycle import sample_timing
+from cmrbench.phantom.identity import Identity, sample_identity
+from cmrbench.phantom.report import write_report
+from cmrbench.phantom.scanner import VIEWS, sample_pose
+from cmrbench.phantom.study import PhantomStudy
 
 ACDC_GROUP_ORDER = ("DCM", "HCM", "MINF", "NOR", "RV")
 TRUTH_COLUMNS = ("study_id", "patient_id", "group", "edv_ml", "esv_ml", "lvef", "rv_edv_ml",
@@ -168,7 +167,7 @@ class _IdFactory:
                 self._used |= keys
                 return identity
         raise RuntimeError("could not draw a unique fake identity; the cohort is too large "
-                           "for the name lists in harness.phantom.identity")
+                           "for the name lists in cmrbench.phantom.identity")
 
     def assign(self, index: int, site: Site, identity: Identity) -> tuple[str, str]:
         """(study_id, patient_id) in the layout's own form."""

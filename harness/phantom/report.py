@@ -7,8 +7,7 @@ left-ventricular ejection fraction is always stated as a whole percentage.
 from __future__ import annotations
 
 import numpy as np
-
-from harness.phantom.anatomy import Anatomy
+from cmrbench.phantom.anatomy import Anatomy
 
 _EF = (
     "The left ventricular ejection fraction is {ef}%.",

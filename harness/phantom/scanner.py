@@ -11,8 +11,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-
-from harness.phantom.geometry import HeartShape
+from cmrbench.phantom.geometry import HeartShape
 
 VIEWS = ("SAX", "4CH", "3CH", "2CH")
 MIN_SLICES = 6

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from harness.phantom.anatomy import Anatomy
-from harness.phantom.appearance import Site
-from harness.phantom.identity import Identity
+from cmrbench.phantom.anatomy import Anatomy
+from cmrbench.phantom.appearance import Site
+from cmrbench.phantom.identity import Identity
 
 
 @dataclass(frozen=True, eq=False)

@@ -7,8 +7,8 @@ multiple-comparison adjustment. Invalid inputs raise :class:`StatsInputError`, a
 ``HIGHER_IS_BETTER`` says which way each metric ranks.
 """
 
-from harness.stats._validate import StatsInputError
-from harness.stats.auroc import (
+from cmrbench.stats._validate import StatsInputError
+from cmrbench.stats.auroc import (
     AucCI,
     DelongTestResult,
     auroc,
@@ -18,13 +18,13 @@ from harness.stats.auroc import (
     delong_variance,
     midranks,
 )
-from harness.stats.bootstrap import BootstrapResult, bootstrap_ci
-from harness.stats.crps import CRPS_BINS, crps, normal_cdf_bins
-from harness.stats.direction import HIGHER_IS_BETTER
-from harness.stats.multitest import benjamini_hochberg, holm
-from harness.stats.regression import BlandAltman, bland_altman, mae, mse, pearson_r, r2, rmse
-from harness.stats.retrieval import mean_rank, median_rank, recall_at_k, retrieval_ranks
-from harness.stats.roc import (
+from cmrbench.stats.bootstrap import BootstrapResult, bootstrap_ci
+from cmrbench.stats.crps import CRPS_BINS, crps, normal_cdf_bins
+from cmrbench.stats.direction import HIGHER_IS_BETTER
+from cmrbench.stats.multitest import benjamini_hochberg, holm
+from cmrbench.stats.regression import BlandAltman, bland_altman, mae, mse, pearson_r, r2, rmse
+from cmrbench.stats.retrieval import mean_rank, median_rank, recall_at_k, retrieval_ranks
+from cmrbench.stats.roc import (
     RocCurve,
     ThresholdMetrics,
     roc_curve,

@@ -13,10 +13,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-from numpy.typing import ArrayLike
-from scipy.stats import norm
-
-from harness.stats._validate import (
+from cmrbench.stats._validate import (
     StatsInputError,
     as_binary_labels,
     as_float_array,
@@ -24,6 +21,8 @@ from harness.stats._validate import (
     check_same_length,
     require_both_classes,
 )
+from numpy.typing import ArrayLike
+from scipy.stats import norm
 
 
 class AucCI(NamedTuple):

@@ -14,11 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from cmrbench.stats._validate import StatsInputError, check_level, check_same_length
+from cmrbench.stats.auroc import _auroc_from_counts, auroc
+from cmrbench.stats.regression import mae, mse, rmse
 from numpy.typing import ArrayLike
-
-from harness.stats._validate import StatsInputError, check_level, check_same_length
-from harness.stats.auroc import _auroc_from_counts, auroc
-from harness.stats.regression import mae, mse, rmse
 
 # Cap on the entries of one [studies, resamples] count matrix, to bound memory.
 _CHUNK_ENTRIES = 2**22

@@ -11,15 +11,14 @@ with H the Heaviside step, H(0) = 1. Lower is better; a perfect step CDF scores 
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike
-from scipy.stats import norm
-
-from harness.stats._validate import (
+from cmrbench.stats._validate import (
     StatsInputError,
     as_float_array,
     check_same_length,
     describe_indices,
 )
+from numpy.typing import ArrayLike
+from scipy.stats import norm
 
 CRPS_BINS = 600
 

@@ -7,9 +7,8 @@ discovery rate. Reject hypothesis i at level alpha when its adjusted p-value is 
 from __future__ import annotations
 
 import numpy as np
+from cmrbench.stats._validate import StatsInputError, as_float_array, describe_indices
 from numpy.typing import ArrayLike
-
-from harness.stats._validate import StatsInputError, as_float_array, describe_indices
 
 
 def _p_values(p_values: ArrayLike) -> np.ndarray:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from cmrbench.stats._validate import StatsInputError, as_float_array, check_same_length
 from numpy.typing import ArrayLike
-
-from harness.stats._validate import StatsInputError, as_float_array, check_same_length
 
 # Multiplier of the SD for 95 % limits of agreement (Bland & Altman 1986).
 _LOA_Z = 1.96

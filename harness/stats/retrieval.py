@@ -9,14 +9,13 @@ item alike ranks last instead of first.
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike
-
-from harness.stats._validate import (
+from cmrbench.stats._validate import (
     StatsInputError,
     as_float_array,
     check_positive_int,
     describe_indices,
 )
+from numpy.typing import ArrayLike
 
 
 def _true_index(true_index: ArrayLike | None, n_queries: int, n_items: int) -> np.ndarray:

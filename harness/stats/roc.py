@@ -10,15 +10,14 @@ from dataclasses import dataclass
 from numbers import Real
 
 import numpy as np
-from numpy.typing import ArrayLike
-
-from harness.stats._validate import (
+from cmrbench.stats._validate import (
     StatsInputError,
     as_binary_labels,
     as_float_array,
     check_same_length,
     require_both_classes,
 )
+from numpy.typing import ArrayLike
 
 
 @dataclass(frozen=True)

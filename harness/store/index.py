@@ -11,10 +11,9 @@ from pathlib import Path
 
 import h5py
 import pandas as pd
-
-from harness.files import atomic_write
-from harness.store.record import VIEWS
-from harness.store.writer import STUDIES_DIR
+from cmrbench.files import atomic_write
+from cmrbench.store.record import VIEWS
+from cmrbench.store.writer import STUDIES_DIR
 
 INDEX_FILE = "index.csv"
 BASE_COLUMNS = ["study_id", "patient_id", "dataset", "split", "views", "n_sax_slices", "frames",

@@ -9,9 +9,8 @@ from typing import Any
 import h5py
 import numpy as np
 import pandas as pd
-
-from harness.store.index import read_index
-from harness.store.writer import study_path
+from cmrbench.store.index import read_index
+from cmrbench.store.writer import study_path
 
 
 class StudyStore:

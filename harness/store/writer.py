@@ -7,9 +7,8 @@ from pathlib import Path
 
 import h5py
 import numpy as np
-
-from harness.files import atomic_write
-from harness.store.record import StudyRecord
+from cmrbench.files import atomic_write
+from cmrbench.store.record import StudyRecord
 
 FORMAT_VERSION = 1
 STUDIES_DIR = "studies"

@@ -1,6 +1,6 @@
 """Conformance checks a plugin author runs in their own tests.
 
-    from harness.testing import check_plugin, check_encoder
+    from cmrbench.testing import check_plugin, check_encoder
 
     def test_my_plugin():
         registry = check_plugin(my_package.cmrbench_plugin)
@@ -11,10 +11,10 @@ Each check raises :class:`ConformanceError` naming what is wrong, so a plain ``a
 needed; the harness runs the same checks on its own built-ins.
 """
 
-from harness.testing._dataset import check_dataset
-from harness.testing._encoder import check_encoder
-from harness.testing._errors import ConformanceError
-from harness.testing._plugin import check_installed_plugin, check_plugin
+from cmrbench.testing._dataset import check_dataset
+from cmrbench.testing._encoder import check_encoder
+from cmrbench.testing._errors import ConformanceError
+from cmrbench.testing._plugin import check_installed_plugin, check_plugin
 
 __all__ = ["ConformanceError", "check_dataset", "check_encoder", "check_installed_plugin",
            "check_plugin"]

@@ -6,10 +6,10 @@ import numbers
 from pathlib import Path
 from typing import Any
 
-from harness.cards import load_card
-from harness.ingest import Decoded, SourceStudy, decode_dicom
-from harness.specs import DatasetSpec
-from harness.testing._errors import ConformanceError
+from cmrbench.cards import load_card
+from cmrbench.ingest import Decoded, SourceStudy, decode_dicom
+from cmrbench.specs import DatasetSpec
+from cmrbench.testing._errors import ConformanceError
 
 LABEL_TYPES = {
     "continuous": lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool),
@@ -37,7 +37,7 @@ def check_dataset(spec: DatasetSpec, source: Path, *, limit: int = 2) -> list[De
     for study in studies[:limit]:
         if not isinstance(study, SourceStudy) or not study.files:
             raise ConformanceError(f"{spec.name}: discover yielded {type(study).__name__} "
-                                   "without files; yield harness.ingest.SourceStudy")
+                                   "without files; yield cmrbench.ingest.SourceStudy")
         result = (spec.decode or decode_dicom)(study, card)
         _check_views(spec, result)
         _check_labels(spec, {**study.labels, **result.labels})

@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import torch
-
-from harness.specs import EncoderSpec, VideoInput
-from harness.testing._errors import ConformanceError
-from harness.weights import WeightsError, load_weights, save_weights
+from cmrbench.specs import EncoderSpec, VideoInput
+from cmrbench.testing._errors import ConformanceError
+from cmrbench.weights import WeightsError, load_weights, save_weights
 
 
 def check_encoder(spec: EncoderSpec, *, batch_size: int = 2, seed: int = 0,
@@ -20,7 +19,7 @@ def check_encoder(spec: EncoderSpec, *, batch_size: int = 2, seed: int = 0,
     - the output is a finite float tensor [batch_size, spec.embed_dim] for the declared input;
     - eval mode is deterministic (two forwards give identical output);
     - in train mode every trainable parameter receives a gradient;
-    - saving with ``harness.weights.save_weights`` and loading into a fresh instance with
+    - saving with ``cmrbench.weights.save_weights`` and loading into a fresh instance with
       ``load_weights`` (strict) reproduces the output exactly.
 
     Returns the built module so a test can make further checks.

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from harness.registry import Registry, clear_registry_cache, get_registry, registry_from_plugins
-from harness.testing._errors import ConformanceError
+from cmrbench.registry import Registry, clear_registry_cache, get_registry, registry_from_plugins
+from cmrbench.testing._errors import ConformanceError
 
 
 def check_plugin(plugin: object, name: str = "plugin-under-test") -> Registry:
@@ -14,7 +14,7 @@ def check_plugin(plugin: object, name: str = "plugin-under-test") -> Registry:
         raise ConformanceError("; ".join(str(p) for p in problems))
     if not any(registry.entries(kind) for kind in ("encoder", "dataset", "task")):
         raise ConformanceError(f"{name} provides no encoder, dataset or task: does it implement "
-                               "a hook from harness.hookspecs, marked with @harness.hookimpl?")
+                               "a hook from cmrbench.hookspecs, marked with @cmrbench.hookimpl?")
     return registry
 
 

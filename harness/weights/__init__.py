@@ -1,6 +1,6 @@
 """Weights by path: load any format a user brings, never run code from a file, save our own.
 
-    from harness.weights import load_weights, save_weights
+    from cmrbench.weights import load_weights, save_weights
 
     result = load_weights(encoder, "r3d_18-kinetics.pth", exclude=("fc",))  # classifier left out
     result.report.render()      # what was loaded, missing, unexpected, mis-shaped, excluded
@@ -13,12 +13,12 @@ layout is recognised in ``formats`` (Lightning, pytorchvideo, torchvision Kineti
 plain state dicts); ``align`` fits its keys to the module; ``report`` says what happened.
 """
 
-from harness.files import sha256_file
-from harness.weights.errors import WeightsError
-from harness.weights.formats import FORMATS, Checkpoint, read_checkpoint
-from harness.weights.loading import LoadResult, load_weights
-from harness.weights.report import LoadReport, Mismatch
-from harness.weights.saving import save_weights
+from cmrbench.files import sha256_file
+from cmrbench.weights.errors import WeightsError
+from cmrbench.weights.formats import FORMATS, Checkpoint, read_checkpoint
+from cmrbench.weights.loading import LoadResult, load_weights
+from cmrbench.weights.report import LoadReport, Mismatch
+from cmrbench.weights.saving import save_weights
 
 __all__ = [
     "FORMATS",

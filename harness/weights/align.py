@@ -15,11 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import torch
+from cmrbench.weights.errors import WeightsError
+from cmrbench.weights.formats import Checkpoint
+from cmrbench.weights.report import LoadReport, Mismatch, under
 from torch import nn
-
-from harness.weights.errors import WeightsError
-from harness.weights.formats import Checkpoint
-from harness.weights.report import LoadReport, Mismatch, under
 
 TARGETS = ("", "backbone")
 """Where a file may go: the whole module, or its ``backbone`` (a file of backbone weights only,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from harness.weights.report import LoadReport
+    from cmrbench.weights.report import LoadReport
 
 
 class WeightsError(ValueError):

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-
-from harness.weights.errors import WeightsError
-from harness.weights.safe_load import RawWeights, read_file
+from cmrbench.weights.errors import WeightsError
+from cmrbench.weights.safe_load import RawWeights, read_file
 
 FORMATS = {
     "cmrbench": "a safetensors file written by cmrbench's save_weights (encoder and "

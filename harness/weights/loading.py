@@ -6,13 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from cmrbench.files import sha256_file
+from cmrbench.weights.align import align, match
+from cmrbench.weights.errors import WeightsError
+from cmrbench.weights.formats import Checkpoint, read_checkpoint
+from cmrbench.weights.report import LoadReport
 from torch import nn
-
-from harness.files import sha256_file
-from harness.weights.align import align, match
-from harness.weights.errors import WeightsError
-from harness.weights.formats import Checkpoint, read_checkpoint
-from harness.weights.report import LoadReport
 
 KINETICS_INITIALISATION = "kinetics400"
 
@@ -43,7 +42,7 @@ def load_weights(module: nn.Module, path: str | Path, *, strict: bool = True,
                  exclude: Iterable[str] = (), initialisation: str | None = None) -> LoadResult:
     """Load the weights file at ``path`` into ``module`` and say exactly what happened.
 
-    The file may be any format in :data:`harness.weights.formats.FORMATS`; its keys are fitted
+    The file may be any format in :data:`cmrbench.weights.formats.FORMATS`; its keys are fitted
     to the module, or to ``module.backbone`` for backbone-only files such as torchvision's
     Kinetics state dicts. ``exclude`` names key prefixes (e.g. ``("head",)``) that are neither
     loaded nor required. With ``strict`` (the default) any missing, unexpected or mis-shaped key

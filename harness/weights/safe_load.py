@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Literal
 
 import torch
+from cmrbench.weights.errors import WeightsError
 from safetensors import SafetensorError, safe_open
-
-from harness.weights.errors import WeightsError
 
 # Inert value types that Lightning checkpoints carry in their hyper-parameters: building one
 # runs no user code, so allowing them keeps ordinary checkpoints loadable without opening a hole.

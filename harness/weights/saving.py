@@ -6,12 +6,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import torch
+from cmrbench.files import atomic_write, sha256_file
+from cmrbench.weights.errors import WeightsError
+from cmrbench.weights.formats import FORMAT_KEY, FORMAT_VERSION
 from safetensors.torch import save_file
 from torch import nn
-
-from harness.files import atomic_write, sha256_file
-from harness.weights.errors import WeightsError
-from harness.weights.formats import FORMAT_KEY, FORMAT_VERSION
 
 
 def save_weights(module: nn.Module, path: str | Path, *, encoder: str, initialisation: str,

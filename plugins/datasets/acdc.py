@@ -7,12 +7,11 @@ from pathlib import Path
 
 import nibabel as nib
 import numpy as np
-
-from harness import DatasetSpec, hookimpl
-from harness.cards import DatasetCard, card_path
-from harness.ingest import Decoded, FileRef, Rejection, SourceStudy
-from harness.store import ViewVolume, as_storage_dtype
-from plugins.datasets._tables import ejection_fraction
+from cmrbench import DatasetSpec, hookimpl
+from cmrbench.cards import DatasetCard, card_path
+from cmrbench.ingest import Decoded, FileRef, Rejection, SourceStudy
+from cmrbench.plugins.datasets._tables import ejection_fraction
+from cmrbench.store import ViewVolume, as_storage_dtype
 
 NAME = "acdc"
 LV_CAVITY = 3

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from harness import DatasetSpec, hookimpl
-from harness.cards import card_path
-from harness.ingest import FileRef, SourceStudy
-from plugins.datasets._tables import read_keyed_csv
+from cmrbench import DatasetSpec, hookimpl
+from cmrbench.cards import card_path
+from cmrbench.ingest import FileRef, SourceStudy
+from cmrbench.plugins.datasets._tables import read_keyed_csv
 
 NAME = "clinical"
 KEY = "accession"

@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from harness import DatasetSpec, hookimpl
-from harness.cards import DatasetCard, card_path
-from harness.ingest import Decoded, FileRef, Rejection, SourceStudy, assemble_views, read_frames
-from plugins.datasets._tables import ejection_fraction, read_keyed_csv
+from cmrbench import DatasetSpec, hookimpl
+from cmrbench.cards import DatasetCard, card_path
+from cmrbench.ingest import Decoded, FileRef, Rejection, SourceStudy, assemble_views, read_frames
+from cmrbench.plugins.datasets._tables import ejection_fraction, read_keyed_csv
 
 NAME = "kaggle-dsb"
 SPLITS = ("train", "validate", "test")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from harness import DatasetSpec, hookimpl
-from harness.cards import card_path
-from harness.ingest import SourceStudy
-from plugins.datasets._tables import read_keyed_csv
-from plugins.datasets.clinical import discover_clinical
+from cmrbench import DatasetSpec, hookimpl
+from cmrbench.cards import card_path
+from cmrbench.ingest import SourceStudy
+from cmrbench.plugins.datasets._tables import read_keyed_csv
+from cmrbench.plugins.datasets.clinical import discover_clinical
 
 NAME = "phantom"
 

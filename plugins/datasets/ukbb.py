@@ -9,10 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
-
-from harness import DatasetSpec, hookimpl
-from harness.cards import card_path
-from harness.ingest import FileRef, SourceStudy
+from cmrbench import DatasetSpec, hookimpl
+from cmrbench.cards import card_path
+from cmrbench.ingest import FileRef, SourceStudy
 
 NAME = "ukbb"
 ZIP_NAME = re.compile(r"^(\d+)_(20208|20209)_(\d+)_(\d+)\.zip$")

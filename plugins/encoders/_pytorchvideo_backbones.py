@@ -4,7 +4,7 @@ Only ``pytorchvideo.models`` is imported: ``pytorchvideo.transforms`` fails unde
 torchvision and is not needed here. MViT-B is built from pytorchvideo's own
 ``mvit_video_base_config``: its builder called with sizes alone gives a different, 2.2 M-param
 model. No builder downloads anything; pytorchvideo checkpoints (``{'model_state': ...}``) load
-by path through ``harness.weights`` with ``exclude=(encoder.classifier,)``: 'head' (MViT) or
+by path through ``cmrbench.weights`` with ``exclude=(encoder.classifier,)``: 'head' (MViT) or
 'blocks.5' (Slow R50).
 """
 
@@ -13,9 +13,8 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 
+from cmrbench.plugins.encoders._projection import Headless, ProjectedEncoder
 from torch import nn
-
-from plugins.encoders._projection import Headless, ProjectedEncoder
 
 TINY_FRAMES, TINY_SIZE = 4, 32
 

@@ -3,19 +3,18 @@
 Tiny configurations use the same classes as the full ones (torchvision's ``MViT`` with a short
 ``block_setting``; ``VideoResNet``'s blocks and forward with narrow stages), so a tiny model
 runs the same code paths in tests and the demo, only smaller. Every builder passes
-``weights=None``: weights come from local files through ``harness.weights``, never a download.
+``weights=None``: weights come from local files through ``cmrbench.weights``, never a download.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from cmrbench.plugins.encoders._projection import Headless, ProjectedEncoder
 from torch import nn
 from torchvision.models import video
 from torchvision.models.video.mvit import MSBlockConfig, MViT
 from torchvision.models.video.resnet import BasicBlock, Conv2Plus1D, Conv3DSimple, VideoResNet
-
-from plugins.encoders._projection import Headless, ProjectedEncoder
 
 TINY_FRAMES, TINY_SIZE = 4, 32
 TINY_WIDTHS = (8, 16, 32, 64)

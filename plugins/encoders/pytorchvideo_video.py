@@ -10,10 +10,10 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from harness import EncoderSpec, VideoInput, hookimpl
+from cmrbench import EncoderSpec, VideoInput, hookimpl
 
 if TYPE_CHECKING:
-    from plugins.encoders._projection import ProjectedEncoder
+    from cmrbench.plugins.encoders._projection import ProjectedEncoder
 
 MEAN, STD = (0.45, 0.45, 0.45), (0.225, 0.225, 0.225)
 WEIGHTS = ("pytorchvideo", "lightning", "cmrbench", "safetensors", "state-dict")
@@ -23,7 +23,7 @@ TINY_INPUT = VideoInput(frames=4, height=32, width=32, mean=MEAN, std=STD)
 
 def build_encoder(name: str) -> ProjectedEncoder:
     """Build the encoder ``name`` (pytorchvideo and torch are imported here, not at listing)."""
-    from plugins.encoders._pytorchvideo_backbones import build
+    from cmrbench.plugins.encoders._pytorchvideo_backbones import build
 
     return build(name)
 

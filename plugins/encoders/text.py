@@ -15,10 +15,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness import EncoderSpec, TextInput, hookimpl
+from cmrbench import EncoderSpec, TextInput, hookimpl
 
 if TYPE_CHECKING:
-    from plugins.encoders._bert import Pooling, TextEncoder
+    from cmrbench.plugins.encoders._bert import Pooling, TextEncoder
 
 TEXT_INPUT = TextInput(max_tokens=96, sentences=5)
 WEIGHTS = ("lightning", "cmrbench", "safetensors", "state-dict")
@@ -32,7 +32,7 @@ def build_bert(model_path: str | Path | None = None, freeze_layers: int = REFERE
         raise ValueError("the 'bert' encoder needs model_path: the local directory of a "
                          "BERT-family model (e.g. PubMedBERT's config.json, weights and vocab). "
                          "For the bundled small model use the 'bert-minilm-l6' encoder")
-    from plugins.encoders._bert import TextEncoder
+    from cmrbench.plugins.encoders._bert import TextEncoder
 
     return TextEncoder(model_path, freeze_layers=freeze_layers, pooling=pooling,
                        max_tokens=TEXT_INPUT.max_tokens)

@@ -13,10 +13,10 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from harness import EncoderSpec, VideoInput, hookimpl
+from cmrbench import EncoderSpec, VideoInput, hookimpl
 
 if TYPE_CHECKING:
-    from plugins.encoders._projection import ProjectedEncoder
+    from cmrbench.plugins.encoders._projection import ProjectedEncoder
 
 KINETICS_MEAN, KINETICS_STD = (0.45, 0.45, 0.45), (0.225, 0.225, 0.225)
 # torchvision trained its video ResNets with these statistics on 112 x 112 crops.
@@ -32,7 +32,7 @@ TINY_RESNET_INPUT = VideoInput(frames=4, height=32, width=32, mean=RESNET_MEAN, 
 
 def build_encoder(name: str) -> ProjectedEncoder:
     """Build the encoder ``name`` (torch is imported here, not when specs are listed)."""
-    from plugins.encoders._torchvision_backbones import build
+    from cmrbench.plugins.encoders._torchvision_backbones import build
 
     return build(name)
 

@@ -1,8 +1,7 @@
 """Dataset cards load, and a bad card names its file and field."""
 
 import pytest
-
-from harness.cards import CardError, card_path, load_card
+from cmrbench.cards import CardError, card_path, load_card
 
 BUILT_IN = ["acdc", "kaggle-dsb", "ukbb", "clinical", "phantom"]
 

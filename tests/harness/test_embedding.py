@@ -2,11 +2,10 @@
 
 import numpy as np
 import torch
-
-from harness.cli import main
-from harness.embedding import load_embeddings
-from harness.registry import get_registry
-from harness.weights import save_weights, sha256_file
+from cmrbench.cli import main
+from cmrbench.embedding import load_embeddings
+from cmrbench.registry import get_registry
+from cmrbench.weights import save_weights, sha256_file
 
 ENCODER = "r3d-18-tiny"
 

@@ -8,14 +8,13 @@ import subprocess
 import sys
 
 import pytest
-
-from harness import get_registry
-from harness.testing import check_encoder, check_installed_plugin
+from cmrbench import get_registry
+from cmrbench.testing import check_encoder, check_installed_plugin
 
 GOOD_PLUGIN = '''
     """A third-party encoder plugin."""
     import torch
-    from harness import EncoderSpec, VideoInput, hookimpl
+    from cmrbench import EncoderSpec, VideoInput, hookimpl
 
 
     class TinyNet(torch.nn.Module):
@@ -48,7 +47,7 @@ def installed(install_distribution):
 
 
 def cmrbench(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "harness.cli", *args],
+    return subprocess.run([sys.executable, "-m", "cmrbench.cli", *args],
                           capture_output=True, text=True, timeout=120)
 
 
@@ -104,6 +103,6 @@ def test_typo_exits_non_zero_with_did_you_mean(installed):
 
 
 def test_check_installed_plugin_reports_the_broken_one(installed):
-    from harness.testing import ConformanceError
+    from cmrbench.testing import ConformanceError
     with pytest.raises(ConformanceError, match="a_module_that_does_not_exist"):
         check_installed_plugin("broken")

@@ -3,9 +3,8 @@
 import types
 
 import pytest
-
-from harness import EncoderSpec, UnknownNameError, VideoInput, hookimpl
-from harness.registry import disabled_from_env, registry_from_plugins
+from cmrbench import EncoderSpec, UnknownNameError, VideoInput, hookimpl
+from cmrbench.registry import disabled_from_env, registry_from_plugins
 
 
 def build():

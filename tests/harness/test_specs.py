@@ -1,8 +1,7 @@
 """Spec objects validate themselves and name the field that is wrong."""
 
 import pytest
-
-from harness.specs import DatasetSpec, EncoderSpec, SpecError, TaskSpec, TextInput, VideoInput
+from cmrbench.specs import DatasetSpec, EncoderSpec, SpecError, TaskSpec, TextInput, VideoInput
 
 
 def build() -> None:

@@ -1,8 +1,7 @@
 """Splits are rules, not ID lists: reproducible, proportionate, and hashed."""
 
 import pytest
-
-from harness.splits import SplitError, SplitRule, salted_id, unit_hash
+from cmrbench.splits import SplitError, SplitRule, salted_id, unit_hash
 
 
 def test_hash_split_is_deterministic_and_proportionate():

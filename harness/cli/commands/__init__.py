@@ -1,1 +1,1 @@
-"""One module per ``cmrbench`` subcommand (see :mod:`harness.cli`)."""
+"""One module per ``cmrbench`` subcommand (see :mod:`cmrbench.cli`)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.cli.errors import CommandError, lookup
+from cmrbench.cli.errors import CommandError, lookup
 
 HELP = "embed a store's videos with an encoder (--weights PATH names the initialisation)"
 
@@ -34,8 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from harness.embedding import build_encoder, embed_store, save_embeddings
-    from harness.weights import WeightsError
+    from cmrbench.embedding import build_encoder, embed_store, save_embeddings
+    from cmrbench.weights import WeightsError
 
     spec = lookup("encoder", args.encoder, args.disable).spec
     if args.weights is not None and not args.weights.is_file():

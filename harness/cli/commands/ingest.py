@@ -10,7 +10,7 @@ import argparse
 import os
 from pathlib import Path
 
-from harness.cli.errors import CommandError, lookup
+from cmrbench.cli.errors import CommandError, lookup
 
 HELP = "ingest a raw dataset (DICOM/NIfTI/zips) into a de-identified study store"
 
@@ -27,8 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from harness.cards import CardError, load_card
-    from harness.ingest import ingest
+    from cmrbench.cards import CardError, load_card
+    from cmrbench.ingest import ingest
 
     spec = lookup("dataset", args.dataset, args.disable).spec
     if not args.source.is_dir():

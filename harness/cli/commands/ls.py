@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness.cli.errors import CommandError, lookup
-from harness.registry import KINDS, Entry, Registry, get_registry
+from cmrbench.cli.errors import CommandError, lookup
+from cmrbench.registry import KINDS, Entry, Registry, get_registry
 
 HELP = "list encoders, datasets and tasks with their providing package"
 PLURALS = {f"{kind}s": kind for kind in KINDS}

@@ -17,11 +17,11 @@ import sys
 import time
 from pathlib import Path
 
-from harness.cli.errors import CommandError
+from cmrbench.cli.errors import CommandError
 
 HELP = "write a phantom cohort with exact truth in a real dataset's layout"
 # Kept literal so that `cmrbench --help` does not import the renderer; a test checks it
-# against harness.phantom.LAYOUTS.
+# against cmrbench.phantom.LAYOUTS.
 LAYOUT_CHOICES = ("acdc", "kaggle", "ukbb", "clinical")
 
 
@@ -46,9 +46,8 @@ def run(args: argparse.Namespace) -> int:
     problem = _check(args)
     if problem:
         raise CommandError(problem)
+    from cmrbench.phantom import TRUTH_FILE, iter_cohort, write_layout
     from tqdm import tqdm
-
-    from harness.phantom import TRUTH_FILE, iter_cohort, write_layout
 
     if args.overwrite and args.out.exists():
         shutil.rmtree(args.out)

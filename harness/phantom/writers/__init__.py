@@ -11,10 +11,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
-
-from harness.phantom.cohort import TRUTH_COLUMNS, truth_row
-from harness.phantom.study import PhantomStudy
-from harness.phantom.writers import acdc, clinical, kaggle, ukbb
+from cmrbench.phantom.cohort import TRUTH_COLUMNS, truth_row
+from cmrbench.phantom.study import PhantomStudy
+from cmrbench.phantom.writers import acdc, clinical, kaggle, ukbb
 
 Writer = Callable[[Iterable[PhantomStudy], Path], dict[str, str]]
 _MODULES = {"acdc": acdc, "kaggle": kaggle, "ukbb": ukbb, "clinical": clinical}

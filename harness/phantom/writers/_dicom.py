@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+from cmrbench.phantom.study import PhantomStudy, PhantomView
 from pydicom.dataset import Dataset
 from pydicom.filebase import DicomBytesIO
 from pydicom.filewriter import write_data_element
@@ -24,8 +25,6 @@ from pydicom.uid import (
     MRImageStorage,
     generate_uid,
 )
-
-from harness.phantom.study import PhantomStudy, PhantomView
 
 _PREAMBLE = b"\x00" * 128 + b"DICM"
 _IMPLEMENTATION_NAME = "CMRBENCH_PHANTOM"

@@ -6,8 +6,7 @@ import zipfile
 import zlib
 
 import numpy as np
-
-from harness.phantom.study import PhantomStudy
+from cmrbench.phantom.study import PhantomStudy
 
 
 def study_rng(study: PhantomStudy, purpose: str) -> np.random.Generator:

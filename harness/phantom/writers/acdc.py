@@ -16,8 +16,7 @@ from pathlib import Path
 
 import nibabel as nib
 import numpy as np
-
-from harness.phantom.study import PhantomStudy, PhantomView
+from cmrbench.phantom.study import PhantomStudy, PhantomView
 
 REQUIRED_VIEWS = ("SAX",)
 TRAINING_PATIENTS = 100

@@ -22,11 +22,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-
-from harness.phantom.anatomy import FINDINGS
-from harness.phantom.study import PhantomStudy
-from harness.phantom.writers._dicom import SeriesSpec, encode_series, phantom_uid
-from harness.phantom.writers._files import study_rng
+from cmrbench.phantom.anatomy import FINDINGS
+from cmrbench.phantom.study import PhantomStudy
+from cmrbench.phantom.writers._dicom import SeriesSpec, encode_series, phantom_uid
+from cmrbench.phantom.writers._files import study_rng
 
 REQUIRED_VIEWS = ("SAX", "4CH", "3CH", "2CH")
 PHI_FILE = "phi_planted.json"

@@ -19,10 +19,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-
-from harness.phantom.study import PhantomStudy
-from harness.phantom.writers._dicom import SeriesSpec, encode_series, phantom_uid
-from harness.phantom.writers._files import study_rng
+from cmrbench.phantom.study import PhantomStudy
+from cmrbench.phantom.writers._dicom import SeriesSpec, encode_series, phantom_uid
+from cmrbench.phantom.writers._files import study_rng
 
 REQUIRED_VIEWS = ("SAX",)
 REPEATED_SERIES, MISSING_4CH, ALL_BLACK = "repeated_series", "missing_4ch", "all_black"

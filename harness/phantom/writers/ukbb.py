@@ -23,10 +23,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-
-from harness.phantom.study import PhantomStudy
-from harness.phantom.writers._dicom import SeriesSpec, encode_series, phantom_uid
-from harness.phantom.writers._files import add_to_zip, study_rng
+from cmrbench.phantom.study import PhantomStudy
+from cmrbench.phantom.writers._dicom import SeriesSpec, encode_series, phantom_uid
+from cmrbench.phantom.writers._files import add_to_zip, study_rng
 
 REQUIRED_VIEWS = ("SAX", "4CH", "3CH", "2CH")
 LONG_AXIS_FIELD = 20208

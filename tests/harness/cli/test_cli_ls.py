@@ -6,8 +6,8 @@ import sys
 import tomllib
 from pathlib import Path
 
-from harness.cli import main
-from harness.registry import clear_registry_cache, get_registry
+from cmrbench.cli import main
+from cmrbench.registry import clear_registry_cache, get_registry
 
 PYPROJECT = Path(__file__).resolve().parents[3] / "pyproject.toml"
 

@@ -3,9 +3,7 @@
 import numpy as np
 import pytest
 import torch
-from torch.utils.data import DataLoader
-
-from harness.data import (
+from cmrbench.data import (
     ClipDataset,
     StudyBagDataset,
     collate_bags,
@@ -13,8 +11,9 @@ from harness.data import (
     split_sentences,
     uniform_frame_indices,
 )
-from harness.specs import VideoInput
-from harness.store import StudyStore
+from cmrbench.specs import VideoInput
+from cmrbench.store import StudyStore
+from torch.utils.data import DataLoader
 
 CONTRACT = VideoInput(frames=16, height=32, width=32)
 # conftest's studies: a = 3 long axes + 6 SAX, b = 4CH + 9 SAX, c = 2CH + 4 SAX

@@ -2,8 +2,7 @@
 
 import numpy as np
 import pytest
-
-from harness.data import sample_sentences, split_sentences
+from cmrbench.data import sample_sentences, split_sentences
 
 REPORT = "LVEF 57.5 %. Normal LV size!  No LGE?\nMild MR\n\nNormal RV. Small effusion."
 

@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 import torch
-
-from harness.data import uniform_frame_indices
+from cmrbench.data import uniform_frame_indices
 
 
 @pytest.mark.parametrize(("n_available", "expected"), [

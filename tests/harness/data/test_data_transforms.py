@@ -4,10 +4,9 @@ one AugMix per clip (every frame gets the same augmentation)."""
 import numpy as np
 import pytest
 import torch
+from cmrbench.data import ClipTransform, scale_intensity
+from cmrbench.specs import VideoInput
 from torchvision.transforms import v2
-
-from harness.data import ClipTransform, scale_intensity
-from harness.specs import VideoInput
 
 CONTRACT = VideoInput(frames=16, height=24, width=24)
 

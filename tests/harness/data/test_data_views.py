@@ -2,8 +2,7 @@
 
 import numpy as np
 import pytest
-
-from harness.data import select_videos
+from cmrbench.data import select_videos
 
 
 @pytest.mark.parametrize(("n_slices", "sax"), [

@@ -4,10 +4,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cmrbench.ingest import FileRef, assemble_views, read_frames
+from cmrbench.ingest.dicom import Frame
 from pydicom.data import get_testdata_file
-
-from harness.ingest import FileRef, assemble_views, read_frames
-from harness.ingest.dicom import Frame
 
 PYDICOM_FILES = ["MR_small.dcm", "MR_small_implicit.dcm", "MR_small_bigendian.dcm",
                  "MR_small_RLE.dcm", "MR_small_jp2klossless.dcm", "MR_small_expb.dcm",

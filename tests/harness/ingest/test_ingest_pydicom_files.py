@@ -4,12 +4,11 @@ import json
 import shutil
 from pathlib import Path
 
+from cmrbench.cards import card_path, load_card
+from cmrbench.ingest import ingest
+from cmrbench.registry import get_registry
+from cmrbench.store import StudyStore
 from pydicom.data import get_testdata_file
-
-from harness.cards import card_path, load_card
-from harness.ingest import ingest
-from harness.registry import get_registry
-from harness.store import StudyStore
 
 FILES = ["MR_small.dcm", "MR_small_implicit.dcm", "MR_small_bigendian.dcm", "MR_small_RLE.dcm",
          "MR_small_jp2klossless.dcm", "MR_truncated.dcm", "examples_overlay.dcm",

@@ -6,8 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from harness.phantom import PhantomStudy, generate_cohort, write_layout
+from cmrbench.phantom import PhantomStudy, generate_cohort, write_layout
 
 # 2.5 mm pixels: coarse enough to be quick, fine enough for voxel counting to stay within 2 %.
 FAST = {"matrix": 96, "fov_mm": 240.0}

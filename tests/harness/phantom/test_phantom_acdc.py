@@ -5,8 +5,7 @@ from __future__ import annotations
 import nibabel as nib
 import numpy as np
 import pandas as pd
-
-from harness.phantom.cohort import ACDC_GROUP_ORDER
+from cmrbench.phantom.cohort import ACDC_GROUP_ORDER
 
 
 def test_each_patient_has_the_acdc_files(written) -> None:

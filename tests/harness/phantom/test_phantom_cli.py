@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from harness.cli import main
-from harness.cli.commands import phantom as command
-from harness.phantom import LAYOUTS, generate_cohort, write_layout
+from cmrbench.cli import main
+from cmrbench.cli.commands import phantom as command
+from cmrbench.phantom import LAYOUTS, generate_cohort, write_layout
 
 FAST = ["--n", "2", "--seed", "4", "--matrix", "48", "--frames", "8", "--quiet"]
 

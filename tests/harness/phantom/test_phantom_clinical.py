@@ -7,9 +7,8 @@ import json
 import pandas as pd
 import pydicom
 import pytest
-
-from harness.phantom import FINDINGS
-from harness.phantom.writers.clinical import LOCALIZER, PHI_FILE
+from cmrbench.phantom import FINDINGS
+from cmrbench.phantom.writers.clinical import LOCALIZER, PHI_FILE
 
 PHI_KEYWORDS = ("PatientName", "PatientID", "PatientBirthDate", "PatientAddress",
                 "AccessionNumber", "ReferringPhysicianName", "StudyDate")

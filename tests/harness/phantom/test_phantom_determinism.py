@@ -6,8 +6,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-
-from harness.phantom import LAYOUTS, generate_cohort, write_layout
+from cmrbench.phantom import LAYOUTS, generate_cohort, write_layout
 
 TINY = {"matrix": 48, "fov_mm": 300.0, "frames": 8}
 

@@ -6,10 +6,9 @@ import re
 
 import numpy as np
 import pytest
-
-from harness.phantom import GROUPS
-from harness.phantom.anatomy import Anatomy, sample_anatomy
-from harness.phantom.report import write_report
+from cmrbench.phantom import GROUPS
+from cmrbench.phantom.anatomy import Anatomy, sample_anatomy
+from cmrbench.phantom.report import write_report
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from harness.phantom import FINDINGS, VIEWS, generate_cohort, iter_cohort, truth_table
+from cmrbench.phantom import FINDINGS, VIEWS, generate_cohort, iter_cohort, truth_table
 
 
 @pytest.fixture(scope="module")

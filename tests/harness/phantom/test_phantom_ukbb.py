@@ -11,8 +11,7 @@ import numpy as np
 import pandas as pd
 import pydicom
 import pytest
-
-from harness.phantom.writers.ukbb import INLINE_VF, MANIFEST_COLUMNS, PHENOTYPES_FILE
+from cmrbench.phantom.writers.ukbb import INLINE_VF, MANIFEST_COLUMNS, PHENOTYPES_FILE
 
 
 @pytest.fixture(scope="module")

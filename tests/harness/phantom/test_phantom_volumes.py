@@ -9,10 +9,9 @@ import nibabel as nib
 import numpy as np
 import pandas as pd
 import pytest
-
-from harness.phantom import GROUPS
-from harness.phantom.anatomy import LV_HYPERTROPHY_MM, sample_anatomy
-from harness.phantom.geometry import Motion, Quadrature
+from cmrbench.phantom import GROUPS
+from cmrbench.phantom.anatomy import LV_HYPERTROPHY_MM, sample_anatomy
+from cmrbench.phantom.geometry import Motion, Quadrature
 
 
 def _info(folder: Path) -> dict[str, str]:

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.stats import norm, rankdata
-from sklearn.metrics import roc_auc_score
-
-from harness.stats import (
+from cmrbench.stats import (
     StatsInputError,
     auroc,
     delong_ci,
@@ -20,6 +17,8 @@ from harness.stats import (
     delong_variance,
     midranks,
 )
+from scipy.stats import norm, rankdata
+from sklearn.metrics import roc_auc_score
 
 TOL = 1e-9
 

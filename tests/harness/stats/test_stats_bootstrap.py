@@ -10,8 +10,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-
-from harness.stats import (
+from cmrbench.stats import (
     StatsInputError,
     auroc,
     bootstrap_ci,

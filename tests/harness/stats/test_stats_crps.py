@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from cmrbench.stats import CRPS_BINS, StatsInputError, crps, normal_cdf_bins
 from scipy.stats import norm
-
-from harness.stats import CRPS_BINS, StatsInputError, crps, normal_cdf_bins
 
 BINS = np.arange(600)
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-
-from harness import stats
-from harness.stats import HIGHER_IS_BETTER, ThresholdMetrics
+from cmrbench import stats
+from cmrbench.stats import HIGHER_IS_BETTER, ThresholdMetrics
 
 
 def test_every_exported_name_exists() -> None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from cmrbench.stats import StatsInputError, benjamini_hochberg, holm
 from statsmodels.stats.multitest import multipletests
-
-from harness.stats import StatsInputError, benjamini_hochberg, holm
 
 
 def random_p_values(seed: int) -> np.ndarray:

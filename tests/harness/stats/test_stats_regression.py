@@ -9,10 +9,9 @@ import statistics
 
 import numpy as np
 import pytest
+from cmrbench.stats import StatsInputError, bland_altman, mae, mse, pearson_r, r2, rmse
 from scipy.stats import pearsonr
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
-
-from harness.stats import StatsInputError, bland_altman, mae, mse, pearson_r, r2, rmse
 
 
 @pytest.fixture

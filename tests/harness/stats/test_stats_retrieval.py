@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from harness.stats import StatsInputError, mean_rank, median_rank, recall_at_k, retrieval_ranks
+from cmrbench.stats import StatsInputError, mean_rank, median_rank, recall_at_k, retrieval_ranks
 
 
 def ranks_by_sorting(similarity: np.ndarray, true_index: np.ndarray) -> list[int]:

@@ -10,10 +10,7 @@ import math
 
 import numpy as np
 import pytest
-from sklearn.metrics import confusion_matrix
-from sklearn.metrics import roc_curve as sk_roc_curve
-
-from harness.stats import (
+from cmrbench.stats import (
     StatsInputError,
     ThresholdMetrics,
     roc_curve,
@@ -22,6 +19,8 @@ from harness.stats import (
     threshold_metrics,
     youden_threshold,
 )
+from sklearn.metrics import confusion_matrix
+from sklearn.metrics import roc_curve as sk_roc_curve
 
 
 def brute_force_points(y: np.ndarray, s: np.ndarray) -> list[ThresholdMetrics]:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from harness.stats import StatsInputError, auroc, mae
+from cmrbench.stats import StatsInputError, auroc, mae
 
 
 def test_error_is_a_value_error() -> None:

@@ -4,8 +4,7 @@ import hashlib
 
 import numpy as np
 import pytest
-
-from harness.store import (
+from cmrbench.store import (
     StudyRecord,
     StudyStore,
     ViewVolume,
@@ -69,7 +68,7 @@ def test_same_study_gives_same_bytes(tmp_path):
 
 
 def test_failed_write_leaves_no_file(tmp_path, monkeypatch):
-    import harness.store.writer as writer
+    import cmrbench.store.writer as writer
 
     def crash(h5, rec):
         h5.attrs["study_id"] = rec.study_id

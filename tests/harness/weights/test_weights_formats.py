@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 import torch
+from cmrbench.weights import FORMATS, WeightsError, read_checkpoint
 from safetensors.torch import save_file
-
-from harness.weights import FORMATS, WeightsError, read_checkpoint
 
 STATE = {"conv.weight": torch.randn(4, 3), "conv.bias": torch.randn(4)}
 

@@ -6,9 +6,8 @@ import hashlib
 
 import pytest
 import torch
+from cmrbench.weights import WeightsError, load_weights, save_weights
 from torch import nn
-
-from harness.weights import WeightsError, load_weights, save_weights
 
 
 class Backbone(nn.Module):

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 import torch
+from cmrbench.weights import WeightsError, read_checkpoint
+from cmrbench.weights.safe_load import read_file
 from safetensors.torch import save_file
-
-from harness.weights import WeightsError, read_checkpoint
-from harness.weights.safe_load import read_file
 
 
 class SystemPayload:

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from harness.cards import load_card
-from harness.ingest import IngestReport, ingest
-from harness.phantom import generate_cohort, write_layout
-from harness.registry import get_registry
-from harness.splits import salted_id
-from harness.store import StudyStore
+from cmrbench.cards import load_card
+from cmrbench.ingest import IngestReport, ingest
+from cmrbench.phantom import generate_cohort, write_layout
+from cmrbench.registry import get_registry
+from cmrbench.splits import salted_id
+from cmrbench.store import StudyStore
 
 MATRIX = 48  # small images keep the suite fast; geometry and timing stay realistic
 

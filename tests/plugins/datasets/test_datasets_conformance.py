@@ -3,9 +3,8 @@
 import dataclasses
 
 import pytest
-
-from harness.registry import get_registry
-from harness.testing import ConformanceError, check_dataset, check_installed_plugin
+from cmrbench.registry import get_registry
+from cmrbench.testing import ConformanceError, check_dataset, check_installed_plugin
 
 FIXTURE = {"acdc": "acdc", "kaggle-dsb": "kaggle", "ukbb": "ukbb", "clinical": "clinical",
            "phantom": "clinical"}

@@ -11,12 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
-
-from harness.cli import main
+from cmrbench.cli import main
 
 
 def cmrbench_ingest(dataset: str, source: Path, store: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "harness.cli", "ingest", dataset,
+    return subprocess.Popen([sys.executable, "-m", "cmrbench.cli", "ingest", dataset,
                              str(source), "--out", str(store), "--workers", "1",
                              "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 

@@ -7,9 +7,8 @@ import sys
 
 import pytest
 import torch
-
-from harness.testing import check_encoder, check_plugin
-from plugins.encoders import text, torchvision_video
+from cmrbench.plugins.encoders import text, torchvision_video
+from cmrbench.testing import check_encoder, check_plugin
 
 VIDEO = check_plugin(torchvision_video, "torchvision-video")
 TEXT = check_plugin(text, "text-encoders")
@@ -50,7 +49,8 @@ def test_the_path_text_encoder_conforms_with_cls_pooling_and_nothing_frozen():
 
 
 def test_listing_encoders_imports_no_torch():
-    code = ("import sys\nfrom plugins.encoders import pytorchvideo_video, text, torchvision_video\n"
+    code = ("import sys\n"
+            "from cmrbench.plugins.encoders import pytorchvideo_video, text, torchvision_video\n"
             "for plugin in (pytorchvideo_video, text, torchvision_video):\n"
             "    plugin.cmrbench_encoders()\n"
             "assert 'torch' not in sys.modules, 'torch was imported'\n")

@@ -6,10 +6,9 @@ import sys
 
 import pytest
 import torch
-
-from harness.registry import registry_from_plugins
-from harness.weights import load_weights
-from plugins.encoders import pytorchvideo_video
+from cmrbench.plugins.encoders import pytorchvideo_video
+from cmrbench.registry import registry_from_plugins
+from cmrbench.weights import load_weights
 
 
 def test_without_pytorchvideo_the_plugin_lists_nothing_and_reports_no_problem(monkeypatch):
@@ -22,7 +21,7 @@ def test_without_pytorchvideo_the_plugin_lists_nothing_and_reports_no_problem(mo
 @pytest.fixture(scope="module")
 def registry():
     # scripts/setup.sh installs the pytorchvideo extra, so these run in CI, never skip
-    from harness.testing import check_plugin
+    from cmrbench.testing import check_plugin
 
     return check_plugin(pytorchvideo_video, "pytorchvideo-video")
 
@@ -30,7 +29,7 @@ def registry():
 @pytest.mark.parametrize("name, classifier", [("pytorchvideo-mvit-b-tiny", "head"),
                                               ("pytorchvideo-slow-r50-tiny", "blocks.5")])
 def test_tiny_pytorchvideo_encoders_conform(registry, name, classifier):
-    from harness.testing import check_encoder
+    from cmrbench.testing import check_encoder
 
     assert check_encoder(registry.encoder(name)).classifier == classifier
 
@@ -42,7 +41,7 @@ def test_the_pytorchvideo_mvit_b_backbone_has_the_reference_size(registry):
 
 
 def test_a_pytorchvideo_checkpoint_loads_with_its_head_excluded(registry, tmp_path):
-    from plugins.encoders._pytorchvideo_backbones import (
+    from cmrbench.plugins.encoders._pytorchvideo_backbones import (
         TINY_MVIT_CONFIG,
         create_multiscale_vision_transformers,
     )

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import pytest
 import torch
+from cmrbench.plugins.encoders import torchvision_video
+from cmrbench.registry import get_registry
+from cmrbench.testing import check_encoder
+from cmrbench.weights import WeightsError, load_weights
 from torch import nn
 from torchvision.models import video
-
-from harness.registry import get_registry
-from harness.testing import check_encoder
-from harness.weights import WeightsError, load_weights
-from plugins.encoders import torchvision_video
 
 REFERENCE_PARAMS, TOLERANCE = 36.3e6, 0.5e6  # MViT-B 16x4 "with a small head"
 PROJECTION_PARAMS = 768 * 512 + 512

@@ -7,8 +7,7 @@ import sys
 
 import pytest
 import torch
-
-from plugins.encoders import text
+from cmrbench.plugins.encoders import text
 
 
 @pytest.fixture(scope="module")
