@@ -301,7 +301,8 @@ def test_each_array_mode_gives_the_same_slices():
         assert list(series.cine[:, :, 0, 0].ravel() / series.cine[0, 1, 0, 0]) == list(range(8))
 
 
-LEAKS = ("10429937", "RF88231045", "66612345", "MS12349876", "99311876", "UC40021877")
+LEAKS = ("10429937", "RF88231045", "66612345", "MS12349876", "99311876", "UC40021877",
+         "55512121", "PN70070070", "synced-later")
 
 
 def test_no_mrn_or_accession_reaches_any_byte_written(tmp_path, capsys):
@@ -311,6 +312,9 @@ def test_no_mrn_or_accession_reaches_any_byte_written(tmp_path, capsys):
     broken = src / "medstar_66612345" / "MS12349876.h5"
     broken.parent.mkdir()
     broken.write_bytes(b"\x89HDF\r\n\x1a\n" + b"truncated")
+    dangling = src / "upenn_55512121" / "PN70070070.h5"  # h5py's error names this path
+    dangling.parent.mkdir()
+    dangling.symlink_to(tmp_path / "synced-later.h5")
     (src / "reports.csv").write_text("accession,report\nRF88231045,Normal.\nUC40021877,HCM.\n")
     (src / "labels.csv").write_text("accession,group\nRF88231045,NOR\nUC40021877,HCM\n")
     (tmp_path / "map.csv").write_text(SERIES_MAP)
@@ -319,7 +323,7 @@ def test_no_mrn_or_accession_reaches_any_byte_written(tmp_path, capsys):
                  "--series-map", str(tmp_path / "map.csv")]) == 0
     logs = capsys.readouterr()
     report = json.loads((store / "ingest_report.json").read_text())
-    assert len(report["written"]) == 2 and len(report["rejected_studies"]) == 1
+    assert len(report["written"]) == 2 and len(report["rejected_studies"]) == 2
     assert {item["reason"] for item in report["rejected_files"]} >= {
         "corrupt: not a readable HDF5 file", "view not in this dataset", "repeated series"}
     written = [p for p in store.rglob("*") if p.is_file()]
