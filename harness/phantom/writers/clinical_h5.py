@@ -44,6 +44,7 @@ SITE_STORES: dict[str, tuple[str, bool]] = {  # site -> (array mode, renamed by 
 CROP = 0.75
 SERIES_MAP_FILE = "series_map.csv"
 PHI_FILE = "phi_planted.json"
+Series = tuple[str, str, np.ndarray, list[int]]  # key, view ("" if none), frames, slice_frames
 
 
 def write(studies: Iterable[PhantomStudy], out: Path) -> dict[str, str]:
@@ -69,9 +70,6 @@ def write(studies: Iterable[PhantomStudy], out: Path) -> dict[str, str]:
     values = sorted({v for phi in planted.values() for v in phi.values()})
     (out / PHI_FILE).write_text(json.dumps({"studies": planted, "values": values}, indent=1))
     return quirks
-
-
-Series = tuple[str, str, np.ndarray, list[int]]  # key, view ("" if none), frames, slice_frames
 
 
 def raw_series(study: PhantomStudy) -> list[Series]:
