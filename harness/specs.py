@@ -151,6 +151,11 @@ class DatasetSpec:
     raw source directory; `decode(study, card)` turns one into views (None: the harness's
     DICOM decoder, which maps series with the card's view map). `labels` maps each label
     name to its kind.
+
+    How a user configures a dataset reaches the plugin through ``card``, never through options
+    of the plugin's own: ``cmrbench ingest --card CARD.yaml`` replaces the card, and
+    ``--series-map CSV`` (cmr_toolkit's series-renaming table) replaces its view map. A
+    decoder that maps series with ``card.view_for`` or ``card.view_map`` honours both.
     """
 
     name: str

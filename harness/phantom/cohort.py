@@ -3,7 +3,7 @@
 Study ``i`` of a cohort draws everything from its own generator seeded by ``(seed, i)``, so a
 cohort is reproducible study by study. The layout decides the sites, the frame counts, the views
 rendered and the identifiers (ACDC ``patient001``, Kaggle ``1``, UK Biobank eid, clinical
-accession number).
+accession number, clinical-h5 ``<institution>_<MRN>/<accession>``).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ PROFILES: dict[str, LayoutProfile] = {
     "kaggle": LayoutProfile(SITES["kaggle"], (30,), ("SAX", "2CH", "4CH")),
     "ukbb": LayoutProfile(SITES["ukbb"], (50,), VIEWS),
     "clinical": LayoutProfile(SITES["clinical"], (25, 30), VIEWS),
+    "clinical-h5": LayoutProfile(SITES["clinical"], (25, 30), VIEWS),
 }
 LAYOUTS = tuple(PROFILES)
 _GENERIC = PROFILES["clinical"]
@@ -199,10 +200,17 @@ def _clinical_ids(ids: _IdFactory, index: int, site: Site, identity: Identity,
     return identity.accession, f"{site.name}_{identity.mrn}"
 
 
+def _clinical_h5_ids(ids: _IdFactory, index: int, site: Site, identity: Identity,
+                     ) -> tuple[str, str]:
+    """cmr_toolkit's ``<institution>_<MRN>/<accession>``; its institution prefixes hold no '_'."""
+    folder = f"{site.name.lower().replace('_', '')}_{identity.mrn}"
+    return f"{folder}/{identity.accession}", folder
+
+
 def _generic_ids(ids: _IdFactory, index: int, site: Site, identity: Identity,
                  ) -> tuple[str, str]:
     return f"PH{index + 1:05d}", f"P{index + 1:05d}"
 
 
 _ID_SCHEMES = {"acdc": _acdc_ids, "kaggle": _kaggle_ids, "ukbb": _ukbb_ids,
-               "clinical": _clinical_ids, None: _generic_ids}
+               "clinical": _clinical_ids, "clinical-h5": _clinical_h5_ids, None: _generic_ids}

@@ -3,7 +3,7 @@
 import pytest
 from cmrbench.cards import CardError, card_path, load_card
 
-BUILT_IN = ["acdc", "kaggle-dsb", "ukbb", "clinical", "phantom"]
+BUILT_IN = ["acdc", "kaggle-dsb", "ukbb", "clinical", "clinical-h5", "phantom"]
 
 
 @pytest.mark.parametrize("name", BUILT_IN)

@@ -65,6 +65,13 @@ def clinical(tmp_path_factory) -> Ingested:
 
 
 @pytest.fixture(scope="session")
+def clinical_h5(tmp_path_factory) -> Ingested:
+    # seed 0 draws all four sites: rgb and grey arrays, raw and built keys
+    return write_and_ingest(tmp_path_factory.mktemp("clinical-h5"), "clinical-h5",
+                            "clinical-h5", n=4, seed=0)
+
+
+@pytest.fixture(scope="session")
 def phantom(clinical, tmp_path_factory) -> Ingested:
     spec = get_registry().dataset("phantom")
     store = tmp_path_factory.mktemp("phantom") / "store"

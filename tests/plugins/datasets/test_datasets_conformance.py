@@ -7,7 +7,7 @@ from cmrbench.registry import get_registry
 from cmrbench.testing import ConformanceError, check_dataset, check_installed_plugin
 
 FIXTURE = {"acdc": "acdc", "kaggle-dsb": "kaggle", "ukbb": "ukbb", "clinical": "clinical",
-           "phantom": "clinical"}
+           "clinical-h5": "clinical_h5", "phantom": "clinical"}
 
 
 @pytest.mark.parametrize("name", sorted(FIXTURE))
