@@ -135,18 +135,8 @@ def _download(tag: Tag, cache: Path, progress: bool, timeout: float) -> Iterator
 
 
 def _stream(tag: Tag, out: Path, cache: Path, progress: bool, timeout: float) -> str:
-    url = tag.weights.url
-    request = urllib.request.Request(url, headers={"User-Agent": f"cmrbench/{__version__}"})
-    try:
-        response = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - http(s) only
-    except urllib.error.HTTPError as exc:
-        raise DownloadError(f"{tag.name}: {url} answered {exc.code} {exc.reason}; nothing was "
-                            f"cached. {by_hand(tag, cache)}") from None
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DownloadError(f"{tag.name}: cannot download {url} ({reason}); nothing was "
-                            f"cached; is this machine offline? {by_hand(tag, cache)}") from None
-    with response:
+    """Copy ``tag``'s URL into ``out`` and return the sha256 of the bytes received."""
+    with _open(tag, cache, timeout) as response:
         expected = response.headers.get("Content-Length")
         total = int(expected) if expected and expected.isdigit() else None
         digest, received = hashlib.sha256(), 0
@@ -164,6 +154,20 @@ def _stream(tag: Tag, out: Path, cache: Path, progress: bool, timeout: float) ->
     if total is not None and received != total:
         raise _interrupted(tag, cache, received, total, "the connection closed early")
     return digest.hexdigest()
+
+
+def _open(tag: Tag, cache: Path, timeout: float) -> http.client.HTTPResponse:
+    url = tag.weights.url
+    request = urllib.request.Request(url, headers={"User-Agent": f"cmrbench/{__version__}"})
+    try:
+        return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - http(s) only
+    except urllib.error.HTTPError as exc:
+        raise DownloadError(f"{tag.name}: {url} answered {exc.code} {exc.reason}; nothing was "
+                            f"cached. {by_hand(tag, cache)}") from None
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise DownloadError(f"{tag.name}: cannot download {url} ({reason}); nothing was "
+                            f"cached; is this machine offline? {by_hand(tag, cache)}") from None
 
 
 def _interrupted(tag: Tag, cache: Path, received: int, total: int | None,
