@@ -20,7 +20,7 @@ from cmrbench.files import sha256_file
 from cmrbench.provenance import environment
 from cmrbench.specs import EncoderSpec, VideoInput
 from cmrbench.store.index import INDEX_FILE
-from cmrbench.weights import load_weights
+from cmrbench.weights import ResolvedWeights, load_weights
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
@@ -36,11 +36,13 @@ class Embeddings:
     provenance: dict[str, Any]
 
 
-def build_encoder(spec: EncoderSpec, weights: Path | None = None, *, exclude: Iterable[str] = (),
-                  initialisation: str | None = None, seed: int = 0
+def build_encoder(spec: EncoderSpec, weights: Path | ResolvedWeights | None = None, *,
+                  exclude: Iterable[str] = (), initialisation: str | None = None, seed: int = 0
                   ) -> tuple[torch.nn.Module, dict[str, Any]]:
     """The encoder in eval mode, with its weights loaded strictly, and their provenance.
 
+    ``weights`` is a file, or what :func:`cmrbench.weights.resolve_weights` made of a path or
+    tag: its exclusions and initialisation name apply, and its tag facts join the provenance.
     Without ``weights`` the encoder keeps its seeded random initialisation, named 'random'.
     """
     torch.manual_seed(seed)
@@ -48,8 +50,10 @@ def build_encoder(spec: EncoderSpec, weights: Path | None = None, *, exclude: It
     if weights is None:
         provenance = {"initialisation": initialisation or "random", "init_seed": seed}
     else:
-        provenance = load_weights(module, weights, exclude=tuple(exclude),
-                                  initialisation=initialisation).provenance
+        resolved = weights if isinstance(weights, ResolvedWeights) else ResolvedWeights(weights)
+        loaded = load_weights(module, resolved.path, exclude=(*resolved.exclude, *exclude),
+                              initialisation=initialisation or resolved.initialisation)
+        provenance = {**loaded.provenance, **resolved.provenance}
     return module.eval(), {"encoder": spec.name, **provenance}
 
 

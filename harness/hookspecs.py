@@ -49,7 +49,9 @@ def cmrbench_encoders() -> Iterable[EncoderSpec]:
     """Return the encoders (video or text) this plugin provides.
 
     Called once, the first time any encoder is looked up or listed. Return specs only: build
-    no model and load no weight here (``EncoderSpec.factory`` does that when asked).
+    no model and load no weight here (``EncoderSpec.factory`` does that when asked). Published
+    checkpoints are declared as data, ``EncoderSpec.pretrained`` (tags such as
+    ``my-net.kinetics400``), which ``cmrbench weights fetch`` alone downloads.
     """
 
 
