@@ -21,18 +21,20 @@ def write_distribution(site: Path, name: str, modules: dict[str, str],
     """Write modules plus a ``.dist-info`` (METADATA, entry_points.txt, RECORD) into ``site``.
 
     This is what ``pip install`` leaves behind, so importlib.metadata discovers it exactly as it
-    would a real third-party plugin.
+    would a real third-party plugin, and knows which modules it ships.
     """
+    files = []
     for module, source in modules.items():
         path = site / Path(*module.split(".")).with_suffix(".py")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(source))
+        files.append(path.relative_to(site).as_posix())
     info = site / f"{name.replace('-', '_')}-0.1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1.0\n")
     lines = "\n".join(f"{ep} = {target}" for ep, target in entry_points.items())
     (info / "entry_points.txt").write_text(f"[cmrbench]\n{lines}\n")
-    (info / "RECORD").write_text("")
+    (info / "RECORD").write_text("".join(f"{name},,\n" for name in files))
 
 
 @pytest.fixture
