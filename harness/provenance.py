@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import cmrbench
+from cmrbench.registry import find_provider
+from cmrbench.specs import Spec
 
 
 def source_checkout() -> Path | None:
@@ -58,3 +60,13 @@ def environment() -> dict[str, Any]:
     return {"harness_version": cmrbench.__version__, **git_state(),
             "python": platform.python_version(), "torch": torch.__version__,
             "machine": platform.machine(), "device": device}
+
+
+def plugin_provenance(spec: Spec) -> dict[str, str | None]:
+    """The plugin (entry-point name), distribution and version that provide ``spec``; None
+    for what is unknown (a spec built in a notebook comes from no distribution)."""
+    provider = find_provider(spec)
+    if provider is None:
+        return {"plugin": None, "distribution": None, "version": None}
+    return {"plugin": provider.plugin or None, "distribution": provider.distribution,
+            "version": provider.version}

@@ -45,6 +45,14 @@ class Provider:
         return f"{self.distribution} {self.version}{plugin}"
 
 
+def credit(provider: Provider | None) -> str:
+    """Who provides something, for messages: "plugin 'P' from DIST VERSION" as far as known."""
+    if provider is None:
+        return "not from an installed distribution"
+    where = f"{provider.distribution} {provider.version}"
+    return f"plugin {provider.plugin!r} from {where}" if provider.plugin else f"from {where}"
+
+
 def precedence(provider: Provider) -> tuple[bool, str, str]:
     """Sort key deciding which provider keeps a name that two offer: built-ins first, then
     distribution name, then entry-point name. Registration and hook call order play no part."""
@@ -74,6 +82,11 @@ class PluginProblem:
 
     def __str__(self) -> str:
         return f"plugin {self.plugin!r} from {self.distribution}: {self.message}"
+
+
+class PluginFailure(RuntimeError):
+    """A plugin's own code failed while the harness ran it: a bug to report to that plugin's
+    authors, not a mistake in the user's input. The message names the plugin."""
 
 
 class UnknownNameError(LookupError):

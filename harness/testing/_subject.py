@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from cmrbench.hookspecs import SPEC_BY_KIND
-from cmrbench.registry import Entry, Provider, UnknownNameError, find_provider, get_registry
+from cmrbench.registry import Entry, Provider, UnknownNameError, credit, find_provider, get_registry
 from cmrbench.specs import Spec
 from cmrbench.testing._errors import ConformanceError
 
@@ -20,18 +20,10 @@ class Subject:
     provider: Provider | None
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.spec.name!r} ({origin(self.provider)})"
+        return f"{self.kind} {self.spec.name!r} ({credit(self.provider)})"
 
     def fail(self, problem: str, fix: str) -> NoReturn:
         raise ConformanceError(str(self), problem, fix)
-
-
-def origin(provider: Provider | None) -> str:
-    """'plugin P from DIST VERSION', as far as it is known."""
-    if provider is None:
-        return "not from an installed distribution"
-    where = f"{provider.distribution} {provider.version}"
-    return f"plugin {provider.plugin!r} from {where}" if provider.plugin else f"from {where}"
 
 
 def resolve(kind: str, target: str | Entry | Spec) -> Subject:
