@@ -52,13 +52,17 @@ def git_commit(root: Path | None = None) -> str:
     return git_state(root)["git_commit"]
 
 
+def harness_state() -> dict[str, Any]:
+    """Harness version and git commit (and whether the tree was dirty); imports no torch."""
+    return {"harness_version": cmrbench.__version__, **git_state()}
+
+
 def environment() -> dict[str, Any]:
     """Harness version, git commit (and whether the tree was dirty) and hardware."""
     import torch
 
     device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
-    return {"harness_version": cmrbench.__version__, **git_state(),
-            "python": platform.python_version(), "torch": torch.__version__,
+    return {**harness_state(), "python": platform.python_version(), "torch": torch.__version__,
             "machine": platform.machine(), "device": device}
 
 

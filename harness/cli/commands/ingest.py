@@ -29,6 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from cmrbench.cards import CardError, load_card
     from cmrbench.ingest import ingest
+    from cmrbench.provenance import harness_state, plugin_provenance
 
     spec = lookup("dataset", args.dataset, args.disable).spec
     if not args.source.is_dir():
@@ -43,8 +44,10 @@ def run(args: argparse.Namespace) -> int:
         card = load_card(card_file)
     except CardError as exc:
         raise CommandError(str(exc)) from None
+    provenance = {"dataset_plugin": plugin_provenance(spec), **harness_state()}
     report = ingest(spec.discover(args.source), card, args.out, decode=spec.decode,
-                    workers=args.workers, progress=not args.no_progress)
+                    workers=args.workers, progress=not args.no_progress,
+                    provenance=provenance)
     print(report.summary())
     print(f"store: {args.out} (report: {args.out / 'ingest_report.json'})")
     return 0 if report.written or report.skipped else 1
