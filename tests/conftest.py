@@ -6,6 +6,7 @@ so a test can tell from the pixels which slice and which frames were read."""
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -46,7 +47,9 @@ def install_distribution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cal
     site = tmp_path / "site"
     site.mkdir()
     monkeypatch.syspath_prepend(str(site))
-    monkeypatch.setenv("PYTHONPATH", str(site))
+    # prepended, so a subprocess still sees a PYTHONPATH set from outside (mutation_check's)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(site),
+                                                                   os.environ.get("PYTHONPATH")])))
     clear_registry_cache()
 
     def install(name: str, modules: dict[str, str], entry_points: dict[str, str]) -> Path:
