@@ -23,6 +23,7 @@ from typing import Any
 
 import pluggy
 from cmrbench import hookspecs
+from cmrbench.plugin_hooks import silent_hooks_problem
 from cmrbench.specs import DatasetSpec, EncoderSpec, Spec, TaskSpec
 
 GROUP = "cmrbench"
@@ -159,7 +160,7 @@ class Registry:
         except Exception as exc:  # noqa: BLE001 - pluggy validation errors vary by version
             self._load_failed(provider, f"rejected by the plugin manager: {exc}")
             return
-        problem = _hook_problem(plugin, self._pm.get_hookcallers(plugin) or [])
+        problem = silent_hooks_problem(plugin, self._pm.get_hookcallers(plugin) or [])
         if problem:
             self._pm.unregister(plugin)
             self._load_failed(provider, f"{problem}; the plugin is not loaded")
@@ -262,35 +263,6 @@ class Registry:
                     f"{hook}() item {index} is a {type(item).__name__}, not a "
                     f"{spec_type.__name__}; it is ignored"))
         return good
-
-
-def _hook_problem(plugin: object, callers: Iterable[pluggy.HookCaller]) -> str | None:
-    """Why a registered plugin would silently do nothing (or something else than it says).
-
-    pluggy registers only functions marked with ``@hookimpl``, and accepts a marked function
-    whose name matches no hook: either way the plugin would load and provide nothing.
-    """
-    known = set(hookspecs.HOOKS_BY_KIND.values())
-    listing = ", ".join(hookspecs.HOOKS_BY_KIND.values())
-    implemented = {caller.name for caller in callers}
-    prefixed = {name for name in dir(plugin) if name.startswith("cmrbench_")
-                and callable(getattr(plugin, name, None))}
-    misspelt = sorted((implemented | prefixed) - known)
-    if misspelt:
-        return (f"defines {misspelt} which match no cmrbench hook (known hooks: {listing}); "
-                "fix the name(s)")
-    unmarked = sorted(name for name in known - implemented if name in prefixed)
-    if unmarked:
-        return (f"defines {unmarked} without the @hookimpl marker, so pluggy never calls "
-                "them; decorate each with `@hookimpl` (`from cmrbench import hookimpl`)")
-    wrappers = sorted(caller.name for caller in callers for impl in caller.get_hookimpls()
-                      if impl.plugin is plugin and (impl.wrapper or impl.hookwrapper))
-    if wrappers:
-        return f"wraps {wrappers}; cmrbench hooks cannot be wrapped, return specs instead"
-    if not implemented:
-        return (f"implements no cmrbench hook, so it provides nothing; define one of "
-                f"{listing}, marked with `@hookimpl` (`from cmrbench import hookimpl`)")
-    return None
 
 
 def _provider(ep: metadata.EntryPoint) -> Provider:
