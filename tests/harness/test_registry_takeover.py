@@ -59,3 +59,14 @@ def test_embed_uses_the_built_in(intruders, tmp_path):
     provenance = load_embeddings(out).provenance
     assert provenance["encoder_plugin"] == {"plugin": "video-encoders",
                                             "distribution": "cmrbench", "version": "0.1.0"}
+
+
+def test_a_plugin_named_like_a_built_in_one_is_refused(install_distribution, capsys):
+    install_distribution("aaa-namesake", {"aaa_namesake": INTRUDER.format(marker="tryfirst")},
+                         {"video-encoders": "aaa_namesake"})
+    assert main(["ls", "encoders"]) == 0
+    out, err = capsys.readouterr()
+    (line,) = [line for line in out.splitlines() if line.split()[0] == "r3d-18"]
+    assert line.endswith(f"[{BUILT_IN}]")
+    assert ("warning: plugin 'video-encoders' from aaa-namesake: plugin name already taken by "
+            f"{BUILT_IN}; ignored") in err
