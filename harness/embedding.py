@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 import torch
 from cmrbench.data import ClipDataset, collate_clips
+from cmrbench.encoder_guard import build_module, embed_batch
 from cmrbench.files import sha256_file
-from cmrbench.provenance import environment
+from cmrbench.provenance import environment, plugin_provenance
 from cmrbench.specs import EncoderSpec, VideoInput
 from cmrbench.store.index import INDEX_FILE
 from cmrbench.weights import ResolvedWeights, load_weights
@@ -46,7 +47,7 @@ def build_encoder(spec: EncoderSpec, weights: Path | ResolvedWeights | None = No
     Without ``weights`` the encoder keeps its seeded random initialisation, named 'random'.
     """
     torch.manual_seed(seed)
-    module = spec.factory()
+    module = build_module(spec)
     if weights is None:
         provenance = {"initialisation": initialisation or "random", "init_seed": seed}
     else:
@@ -54,7 +55,8 @@ def build_encoder(spec: EncoderSpec, weights: Path | ResolvedWeights | None = No
         loaded = load_weights(module, resolved.path, exclude=(*resolved.exclude, *exclude),
                               initialisation=initialisation or resolved.initialisation)
         provenance = {**loaded.provenance, **resolved.provenance}
-    return module.eval(), {"encoder": spec.name, **provenance}
+    return module.eval(), {"encoder": spec.name, "encoder_plugin": plugin_provenance(spec),
+                           **provenance}
 
 
 @torch.no_grad()
@@ -71,7 +73,7 @@ def embed_store(spec: EncoderSpec, module: torch.nn.Module, store: Path, *,
     vectors, ids, view_names, slices = [], [], [], []
     for batch in tqdm(loader, desc=f"embed {spec.name}", unit="batch",
                       disable=not progress or None):
-        vectors.append(module(video=batch["video"].to(device)).float().cpu().numpy())
+        vectors.append(embed_batch(spec, module, batch["video"].to(device)))
         ids += batch["study_id"]
         view_names += batch["view"]
         slices += batch["slice"]

@@ -39,6 +39,7 @@ class IngestReport:
     rejected_studies: list[dict[str, str]] = field(default_factory=list)
     rejected_files: list[dict[str, str]] = field(default_factory=list)
     split_sha256: str = ""
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> str:
         lines = [f"ingest {self.dataset}: {self.source_studies} studies found, "
@@ -68,14 +69,18 @@ def pseudonyms(card: DatasetCard, study: SourceStudy) -> tuple[str, str]:
 
 
 def ingest(studies: Iterable[SourceStudy], card: DatasetCard, out: Path, *,
-           decode: Decoder | None = None, workers: int = 1, progress: bool = True
-           ) -> IngestReport:
-    """Write every usable study of ``studies`` into the store at ``out``; return the report."""
+           decode: Decoder | None = None, workers: int = 1, progress: bool = True,
+           provenance: dict[str, Any] | None = None) -> IngestReport:
+    """Write every usable study of ``studies`` into the store at ``out``; return the report.
+
+    ``provenance`` (e.g. the dataset plugin and harness version) is recorded in the report.
+    """
     out = Path(out)
     (out / STUDIES_DIR).mkdir(parents=True, exist_ok=True)
     for leftover in (out / STUDIES_DIR).glob(f".*{PARTIAL_SUFFIX}"):
         leftover.unlink()  # from a run that was killed mid-write
-    report = IngestReport(dataset=card.name, split_sha256=card.split.sha256)
+    report = IngestReport(dataset=card.name, split_sha256=card.split.sha256,
+                          provenance=dict(provenance or {}))
     jobs = []
     for study in studies:
         report.source_studies += 1

@@ -34,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from cmrbench.cards import CardError, load_card
     from cmrbench.ingest import ingest
     from cmrbench.ingest.series_map import SeriesMapError, with_series_map
+    from cmrbench.provenance import harness_state, plugin_provenance
 
     spec = lookup("dataset", args.dataset, args.disable).spec
     if not args.source.is_dir():
@@ -50,8 +51,10 @@ def run(args: argparse.Namespace) -> int:
             card = with_series_map(card, args.series_map)
     except (CardError, SeriesMapError) as exc:
         raise CommandError(str(exc)) from None
+    provenance = {"dataset_plugin": plugin_provenance(spec), **harness_state()}
     report = ingest(spec.discover(args.source), card, args.out, decode=spec.decode,
-                    workers=args.workers, progress=not args.no_progress)
+                    workers=args.workers, progress=not args.no_progress,
+                    provenance=provenance)
     print(report.summary())
     print(f"store: {args.out} (report: {args.out / 'ingest_report.json'})")
     return 0 if report.written or report.skipped else 1

@@ -74,3 +74,13 @@ def test_workers_must_be_positive(tmp_path, capsys, workers):
     assert main(["ingest", "acdc", str(tmp_path), "--out", str(tmp_path / "s"),
                  "--workers", workers]) == 2
     assert "--workers must be at least 1" in capsys.readouterr().err
+
+
+def test_the_report_names_the_dataset_plugin_and_the_harness(clinical, tmp_path):
+    store = tmp_path / "store"
+    assert main(["ingest", "phantom", str(clinical.source), "--out", str(store), "--workers",
+                 "1", "--no-progress"]) == 0
+    provenance = json.loads((store / "ingest_report.json").read_text())["provenance"]
+    assert provenance["dataset_plugin"] == {"plugin": "phantom", "distribution": "cmrbench",
+                                            "version": "0.1.0"}
+    assert provenance["harness_version"] == "0.1.0" and "git_dirty" in provenance
