@@ -61,8 +61,8 @@ def cmrbench_encoders() -> Iterable[EncoderSpec]:
     Called once, the first time any encoder is looked up or listed. Return specs only: build
     no model, load no weight and import no torch here (``EncoderSpec.factory`` does that when
     asked). Published checkpoints are declared as data, ``EncoderSpec.pretrained`` (tags such
-    as ``my-net.kinetics400``), which ``cmrbench weights fetch`` alone downloads. The contract a video encoder's module meets (``cmrbench.testing.check_encoder``
-    checks each point):
+    as ``my-net.kinetics400``), which ``cmrbench weights fetch`` alone downloads. The contract
+    a video encoder's module meets (``cmrbench.testing.check_encoder`` checks each point):
 
     - ``factory()`` is called with no arguments (a variant is another spec binding other
       options with ``functools.partial``; Python callers may pass keyword options);
