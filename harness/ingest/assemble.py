@@ -140,8 +140,8 @@ def _label(members: list[Frame], views: tuple[str, ...], wanted: Collection[str]
                               f"{description!r} maps to {', '.join(outside)}; the card lists "
                               f"{sorted(wanted)}") for f in members]
     planes = _planes(members)
-    if views == ("SAX",):
-        return [Plane("SAX", p) for p in planes], []
+    if views == ("SAX",):  # a stack: every plane is a slice
+        return [Plane(views[0], p) for p in planes], []
     if len(planes) != len(views):
         return [], [Rejection(f.file, reasons.MULTI_PLANE,
                               f"series {first.series_number} ({description!r}) holds "

@@ -48,12 +48,16 @@ class Frame:
 
     @property
     def normal(self) -> np.ndarray | None:
-        """Unit slice normal, row direction x column direction (None without orientation)."""
-        if self.orientation is None:
-            return None
-        o = np.asarray(self.orientation)
-        normal = np.cross(o[:3], o[3:])
-        return normal / np.linalg.norm(normal)
+        """Unit slice normal (None without orientation); see :func:`slice_normal`."""
+        return None if self.orientation is None else slice_normal(self.orientation)
+
+
+def slice_normal(orientation: tuple[float, ...]) -> np.ndarray:
+    """Unit normal of ImageOrientationPatient: row direction x column direction (PS3.3
+    C.7.6.2.1.1), the axis along which slice positions are measured."""
+    o = np.asarray(orientation, dtype=float)
+    normal = np.cross(o[:3], o[3:])
+    return normal / np.linalg.norm(normal)
 
 
 def read_frames(files: Iterable[FileRef], limits: ReadLimits = LIMITS
@@ -190,7 +194,5 @@ def _position_along_normal(ds: pydicom.Dataset, origin: tuple[float, ...] | None
                            orientation: tuple[float, ...] | None) -> float:
     """Slice position projected on the slice normal; SliceLocation when geometry is absent."""
     if origin is not None and orientation is not None:
-        o = np.asarray(orientation)
-        normal = np.cross(o[:3], o[3:])
-        return round(float(np.dot(normal, np.asarray(origin))), POSITION_DECIMALS)
+        return round(float(slice_normal(orientation) @ np.asarray(origin)), POSITION_DECIMALS)
     return round(float(ds.get("SliceLocation", 0.0) or 0.0), POSITION_DECIMALS)
