@@ -9,6 +9,7 @@ with its reason, so the ingest report says exactly what was left out and why.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,8 +47,26 @@ def read_dicom_file(ref: FileRef, archives: dict[Path, zipfile.ZipFile],
 
     Refused unread: a declared size over ``limits.file_bytes``; refused after 132 bytes: a file
     without the "DICM" prefix, so a zip member that inflates to gigabytes of zeros costs
-    nothing.
+    nothing. A file that cannot be read (a damaged zip member, a folder named .dcm) is
+    refused as corrupt; the message never names the path, which may carry PHI.
     """
+    try:
+        return _read_within(ref, archives, limits)
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+        return Rejection(ref.name, reasons.CORRUPT, f"cannot be read: {_describe(exc)}")
+
+
+def _describe(exc: Exception) -> str:
+    """The error's kind and, where it names no path, its message."""
+    if isinstance(exc, OSError):
+        return f"{type(exc).__name__}: {exc.strerror}" if exc.strerror else type(exc).__name__
+    if isinstance(exc, zlib.error):
+        return f"{type(exc).__name__}: {exc}"
+    return type(exc).__name__  # zipfile's messages quote the member name
+
+
+def _read_within(ref: FileRef, archives: dict[Path, zipfile.ZipFile],
+                 limits: ReadLimits) -> bytes | Rejection:
     size = ref.declared_size(archives)
     if size > limits.file_bytes:
         return Rejection(ref.name, reasons.OVERSIZED_FILE,

@@ -190,6 +190,27 @@ def test_a_zip_bomb_is_refused_within_the_memory_bound(tmp_path):
     assert report["rejected_studies"][0]["reason"] == "no usable views"
 
 
+def test_damaged_members_and_folders_are_refused_one_by_one(tmp_path):
+    """A member whose deflate data is damaged, or a folder named like a DICOM file, costs one
+    rejection; the good member of the same zip is still read."""
+    path = tmp_path / "damaged.zip"
+    image = Path(get_testdata_file("MR_small.dcm")).read_bytes()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("bad.dcm", image)
+        archive.writestr("good.dcm", image)
+    raw = bytearray(path.read_bytes())
+    start = raw.index(b"bad.dcm") + len("bad.dcm")
+    raw[start + 200:start + 260] = bytes(60)
+    path.write_bytes(bytes(raw))
+    (tmp_path / "folder.dcm").mkdir()
+    refs = [FileRef(path, "bad.dcm"), FileRef(path, "good.dcm"), FileRef(tmp_path / "folder.dcm")]
+    frames, rejected = read_frames(refs)
+    assert [f.file for f in frames] == ["good.dcm"]
+    assert {r.file: r.reason for r in rejected} == {"bad.dcm": reasons.CORRUPT,
+                                                    "folder.dcm": reasons.CORRUPT}
+    assert all(str(tmp_path) not in r.detail for r in rejected)
+
+
 def test_reading_a_member_streams_it(tmp_path):
     path = tmp_path / "one.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
