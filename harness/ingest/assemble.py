@@ -67,7 +67,7 @@ class Plane:
         """Later acquisitions compare greater: series number, then first instance."""
         return self.first.series_number, self.first.instance
 
-    def rejected(self, reason: str, detail: str) -> list[Rejection]:
+    def rejections(self, reason: str, detail: str) -> list[Rejection]:
         return [Rejection(f.file, reason, detail) for f in self.frames]
 
 
@@ -196,7 +196,7 @@ def _one_orientation(planes: list[Plane]) -> tuple[list[Plane], list[Rejection]]
     kept = max(groups, key=lambda g: (len(g), max(p.recency for p in g)))
     stack = kept[0].first.orientation
     rejected = [r for group in groups if group is not kept for plane in group
-                for r in plane.rejected(
+                for r in plane.rejections(
                     reasons.OTHER_ORIENTATION,
                     f"series {plane.series_number}: ImageOrientationPatient "
                     f"{_fmt(plane.first.orientation)} differs from the stack's {_fmt(stack)} "
@@ -219,9 +219,9 @@ def _numbers(planes: list[Plane], numbering: SliceNumbering | None
         return numbers, ORDER_BY_NUMBER
     series = {(p.first.series_number, p.first.series_uid) for p in planes}
     if len(series) == 1 and not any(n is not None for n in numbers):
-        acquired = sorted(range(len(planes)), key=lambda i: (planes[i].first.instance,
-                                                             planes[i].first.file))
-        return [acquired.index(i) + 1 for i in range(len(planes))], ORDER_BY_ACQUISITION
+        keys = [(p.first.instance, p.first.file) for p in planes]  # files are unique
+        rank = {key: k + 1 for k, key in enumerate(sorted(keys))}
+        return [rank[key] for key in keys], ORDER_BY_ACQUISITION
     return None, ORDER_ALONG_NORMAL
 
 
@@ -233,7 +233,7 @@ def _last_per_number(planes: list[Plane]) -> tuple[list[Plane], list[Rejection]]
     for number, group in by_number.items():
         last = max(group, key=lambda p: p.recency)
         kept.append(last)
-        rejected += [r for p in group if p is not last for r in p.rejected(
+        rejected += [r for p in group if p is not last for r in p.rejections(
             reasons.REPEATED_SERIES,
             f"slice {number} acquired again: superseded by series {last.series_number}")]
     return kept, rejected
@@ -252,7 +252,7 @@ def _last_per_location(planes: list[Plane]) -> tuple[list[Plane], list[Rejection
     for cluster in clusters:
         last = max(cluster, key=lambda p: p.recency)
         kept.append(last)
-        rejected += [r for p in cluster if p is not last for r in p.rejected(
+        rejected += [r for p in cluster if p is not last for r in p.rejections(
             reasons.REPEATED_SERIES,
             f"superseded by series {last.series_number}, "
             f"{abs(p.position - last.position):.1f} mm away")]
@@ -263,7 +263,7 @@ def _latest(planes: list[Plane]) -> tuple[list[Plane], list[Rejection]]:
     """A long-axis view keeps its last acquisition."""
     last = max(planes, key=lambda p: p.recency)
     kept = dataclasses.replace(last, position=_along(last.first, last.first.normal))
-    rejected = [r for p in planes if p is not last for r in p.rejected(
+    rejected = [r for p in planes if p is not last for r in p.rejections(
         reasons.REPEATED_SERIES, f"superseded by series {last.series_number}")]
     return [kept], rejected
 

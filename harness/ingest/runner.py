@@ -136,10 +136,10 @@ def _inside_source(study: SourceStudy, source: Path | None
     """The study without files that resolve outside ``source``, and their rejections."""
     if source is None:
         return study, []
-    refused = {ref: outside_source(ref, source) for ref in study.files}
-    kept = tuple(ref for ref, rejection in refused.items() if rejection is None)
-    return (dataclasses.replace(study, files=kept),
-            [rejection for rejection in refused.values() if rejection is not None])
+    refused = [outside_source(ref, source) for ref in study.files]
+    kept = tuple(ref for ref, rejection in zip(study.files, refused, strict=True)
+                 if rejection is None)
+    return dataclasses.replace(study, files=kept), [r for r in refused if r is not None]
 
 
 def _study_problem(views: dict[str, ViewVolume]) -> str:

@@ -83,6 +83,10 @@ def decode(study: SourceStudy, card: DatasetCard) -> Decoded:
                                       f"the header declares {declared} bytes, the limit is "
                                       f"{LIMITS.study_bytes}")])
     space, time = image.header.get_xyzt_units()
+    if space not in TO_MM or time not in TO_MS:
+        return Decoded({}, [Rejection(cine_ref.name, reasons.UNSUPPORTED_IMAGE,
+                                      f"xyzt_units ({space!r}, {time!r}) are not a length and a "
+                                      f"time; expected {sorted(TO_MM)} and {sorted(TO_MS)}")])
     dx, dy, dz = (float(z) * TO_MM[space] for z in image.header.get_zooms()[:3])
     dt = float(image.header.get_zooms()[3]) * TO_MS[time]
     positions = _slice_positions(image.affine, shape[2]) * TO_MM[space]

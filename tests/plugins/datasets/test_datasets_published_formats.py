@@ -104,6 +104,15 @@ def test_acdc_frame_times_honour_xyzt_units(tmp_path, unit, step, ms):
     assert view.cine[2, 3, 5, 7] == data[7, 5, 2, 3]
 
 
+def test_acdc_units_that_are_not_a_time_are_refused_with_a_reason(tmp_path):
+    write_nifti_cine(tmp_path / "training" / "patient001", "hz", 20.0)
+    (study,) = acdc.discover(tmp_path)
+    decoded = acdc.decode(study, load_card(card_path("acdc")))
+    (rejection,) = decoded.rejected
+    assert decoded.views == {} and rejection.reason == reasons.UNSUPPORTED_IMAGE
+    assert "'hz'" in rejection.detail
+
+
 def test_acdc_is_found_under_database_and_a_wrong_root_names_the_layout(tmp_path, capsys):
     """The current download unpacks to database/{training,testing}/ beside
     MANDATORY_CITATION.md (SPEC section 8)."""
