@@ -54,7 +54,10 @@ def run(args: argparse.Namespace) -> int:
     provenance = {"dataset_plugin": plugin_provenance(spec), **harness_state()}
     report = ingest(spec.discover(args.source), card, args.out, decode=spec.decode,
                     workers=args.workers, progress=not args.no_progress,
-                    provenance=provenance)
+                    provenance=provenance, source=args.source)
+    if report.source_studies == 0:
+        raise CommandError(f"found no {spec.name} study under {args.source}; the card "
+                           f"{card_file} expects this layout:\n{card.layout.rstrip()}")
     print(report.summary())
     print(f"store: {args.out} (report: {args.out / 'ingest_report.json'})")
     return 0 if report.written or report.skipped else 1

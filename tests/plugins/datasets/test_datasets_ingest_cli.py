@@ -45,6 +45,19 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(clinical, tmp_path):
     assert not list(resumed.rglob("*.partial"))
 
 
+def test_parallel_and_serial_runs_write_the_same_bytes(ukbb, tmp_path):
+    """The ukbb fixture was ingested with 2 workers; `--workers 1` must give the same files,
+    index and report, byte for byte."""
+    serial = tmp_path / "serial"
+    assert main(["ingest", "ukbb", str(ukbb.source), "--out", str(serial), "--workers", "1",
+                 "--no-progress"]) == 0
+    parallel = ukbb.store.root
+    assert len(store_digest(serial)) == len(ukbb.truth) + 1
+    assert store_digest(serial) == store_digest(parallel)
+    assert (serial / "ingest_report.json").read_bytes() == (
+        parallel / "ingest_report.json").read_bytes()
+
+
 def test_no_planted_phi_value_is_written_anywhere(clinical, tmp_path, capsys):
     store = tmp_path / "store"
     assert main(["ingest", "clinical", str(clinical.source), "--out", str(store),
