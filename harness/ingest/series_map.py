@@ -46,7 +46,7 @@ def read_series_map(path: Path | str) -> tuple[ViewRule, ...]:
     if missing:
         raise SeriesMapError(f"{path}: no column(s) {missing}; a series map has the columns "
                              f"{', '.join(COLUMNS)} (got {list(table.columns)})")
-    rules = tuple(ViewRule(cleaned_pattern(raw), name.strip())
+    rules = tuple(ViewRule(cleaned_pattern(raw), (name.strip(),))
                   for raw, name in zip(table[COLUMNS[0]], table[COLUMNS[1]], strict=True)
                   if raw and name.strip())
     if not rules:

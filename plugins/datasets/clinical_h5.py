@@ -112,10 +112,11 @@ def _decode_file(h5: h5py.File, card: DatasetCard, file: str) -> Decoded:
 
 
 def _rule_for(card: DatasetCard, key: str) -> tuple[int, str] | None:
-    """(rank, view) of the first view-map rule matching ``key``."""
+    """(rank, view) of the first view-map rule matching ``key`` (one series is one plane, so a
+    multi-plane rule does not apply)."""
     for rank, rule in enumerate(card.view_map):
         if rule.pattern.search(key):
-            return rank, rule.view
+            return (rank, rule.views[0]) if len(rule.views) == 1 else None
     return None
 
 

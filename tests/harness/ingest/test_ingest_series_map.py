@@ -30,7 +30,8 @@ def card(tmp_path):
 
 
 def test_rows_become_rules_in_row_order_and_blank_names_are_left_out(card):
-    assert [rule.view for rule in card.view_map] == ["4CH", "LVOT", "SAX", "2CH", "4CH"]
+    assert [rule.views for rule in card.view_map] == [("4CH",), ("LVOT",), ("SAX",), ("2CH",),
+                                                      ("4CH",)]
     assert card.view_for("CINE_segmented_Ao_dist_InlineVF") is None
     assert card.view_for("4CH_FIESTA_BH") == "2CH"  # the first row naming it wins
 
