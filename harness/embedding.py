@@ -15,13 +15,12 @@ from typing import Any
 
 import numpy as np
 import torch
-from cmrbench.data import ClipDataset, collate_clips
+from cmrbench.data import ClipDataset, make_loader, to_device
 from cmrbench.files import sha256_file
 from cmrbench.provenance import environment
 from cmrbench.specs import EncoderSpec, VideoInput
 from cmrbench.store.index import INDEX_FILE
 from cmrbench.weights import load_weights
-from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 
@@ -56,18 +55,26 @@ def build_encoder(spec: EncoderSpec, weights: Path | None = None, *, exclude: It
 @torch.no_grad()
 def embed_store(spec: EncoderSpec, module: torch.nn.Module, store: Path, *,
                 split: str | None = None, views: str = "reference", batch_size: int = 8,
-                device: str = "cpu", weights_provenance: dict[str, Any] | None = None,
+                device: str = "cpu", workers: int | None = None,
+                weights_provenance: dict[str, Any] | None = None,
                 progress: bool = True) -> Embeddings:
-    """Embed every video the ``views`` policy selects in ``split`` of the store."""
+    """Embed every video the ``views`` policy selects in ``split`` of the store.
+
+    ``workers`` DataLoader processes read and hand over clips (default: `make_loader`'s)
+    while the device transforms and encodes the previous batch.
+    """
     if not isinstance(spec.input, VideoInput):
         raise ValueError(f"{spec.name} is a {spec.modality} encoder; embed needs a video encoder")
     dataset = ClipDataset(store, spec.input, split=split, views=views, train=False)
-    loader = DataLoader(dataset, batch_size=batch_size, collate_fn=collate_clips)
+    loader = make_loader(dataset, batch_size, workers=workers, device=device)
+    transform = dataset.batch_transform()
     module = module.to(device)
     vectors, ids, view_names, slices = [], [], [], []
     for batch in tqdm(loader, desc=f"embed {spec.name}", unit="batch",
                       disable=not progress or None):
-        vectors.append(module(video=batch["video"].to(device)).float().cpu().numpy())
+        batch = to_device(batch, device)
+        video = transform(batch["frames"], batch["params"])
+        vectors.append(module(video=video).float().cpu().numpy())
         ids += batch["study_id"]
         view_names += batch["view"]
         slices += batch["slice"]
