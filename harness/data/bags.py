@@ -16,6 +16,29 @@ from cmrbench.data.views import select_videos
 from torch.utils.data import get_worker_info
 
 
+def collate_bags(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Pad a batch of bags to the largest: "frames" [B, Kmax, T, S, S], "params"
+    `ClipParams` [B, Kmax] and "mask" [B, Kmax].
+
+    ``mask[b, k]`` is True where video k of study b is real; padding is black frames with
+    the bag's first geometry and no augmentation, and must be masked out of attention.
+    Every video of every bag is kept. Other keys become lists.
+    """
+    if not items:
+        raise ValueError("collate_bags got an empty batch; check the sampler's batch size")
+    sizes = [len(item["frames"]) for item in items]
+    first = items[0]["frames"]
+    frames = _zeros_to_share((len(items), max(sizes), *first.shape[1:]), first.dtype)
+    mask = torch.zeros((len(items), max(sizes)), dtype=torch.bool)
+    for b, (item, size) in enumerate(zip(items, sizes, strict=True)):
+        frames[b, :size] = item["frames"]
+        mask[b, :size] = True
+    batch: dict[str, Any] = {key: [item[key] for item in items] for key in items[0]}
+    params: list[ClipParams] = [pad_params(item["params"], max(sizes)) for item in items]
+    batch.update(frames=frames, params=stack_params(params), mask=mask)
+    return batch
+
+
 class StudyBagDataset(StoreDataset):
     """Every study of ``split`` as a bag of the videos the ``views`` policy selects.
 
@@ -23,6 +46,8 @@ class StudyBagDataset(StoreDataset):
     names], "slices": [K slice indices], "study_id", "labels"}, plus "report" with
     ``sentences`` set (see `StoreDataset`). K varies by study; `collate_bags` pads a batch.
     """
+
+    collate = staticmethod(collate_bags)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -49,32 +74,7 @@ class StudyBagDataset(StoreDataset):
             item["report"] = self.sampled_report(epoch, index, entry.study_id)
         return item
 
-    @staticmethod
-    def collate(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
-        return collate_bags(items)
 
-
-def collate_bags(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Pad a batch of bags to the largest: "frames" [B, Kmax, T, S, S], "params"
-    `ClipParams` [B, Kmax] and "mask" [B, Kmax].
-
-    ``mask[b, k]`` is True where video k of study b is real; padding is black frames with
-    the bag's first geometry and no augmentation, and must be masked out of attention.
-    Every video of every bag is kept. Other keys become lists.
-    """
-    if not items:
-        raise ValueError("collate_bags got an empty batch; check the sampler's batch size")
-    sizes = [len(item["frames"]) for item in items]
-    first = items[0]["frames"]
-    frames = _zeros_to_share((len(items), max(sizes), *first.shape[1:]), first.dtype)
-    mask = torch.zeros((len(items), max(sizes)), dtype=torch.bool)
-    for b, (item, size) in enumerate(zip(items, sizes, strict=True)):
-        frames[b, :size] = item["frames"]
-        mask[b, :size] = True
-    batch: dict[str, Any] = {key: [item[key] for item in items] for key in items[0]}
-    params: list[ClipParams] = [pad_params(item["params"], max(sizes)) for item in items]
-    batch.update(frames=frames, params=stack_params(params), mask=mask)
-    return batch
 
 
 def _zeros_to_share(shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:

@@ -29,6 +29,23 @@ def read_clip(store: StudyStore, entry: StudyEntry, view: str, slice_index: int,
     return handover(cine, rng, out=out)
 
 
+def collate_clips(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """A batch of clip items: "frames" [B, T, S, S], "params" `ClipParams` [B], other keys
+    as lists.
+
+    In a DataLoader worker the frames are stacked straight into shared memory (as
+    ``default_collate`` does), so reaching the main process costs no copy. Labels stay a
+    list of dicts because studies may carry different label sets; building targets from
+    them is the task's job.
+    """
+    if not items:
+        raise ValueError("collate_clips got an empty batch; check the sampler's batch size")
+    batch: dict[str, Any] = {key: [item[key] for item in items] for key in items[0]}
+    batch["frames"] = default_collate(batch["frames"])
+    batch["params"] = stack_params(batch["params"])
+    return batch
+
+
 class ClipDataset(StoreDataset):
     """Every video that the ``views`` policy selects from every study of ``split``.
 
@@ -38,6 +55,8 @@ class ClipDataset(StoreDataset):
     """
 
     _selected: tuple[int | None, list[tuple[StudyEntry, str, int]]] = (None, [])
+
+    collate = staticmethod(collate_clips)
 
     def set_epoch(self, epoch: int) -> None:
         super().set_epoch(epoch)
@@ -73,23 +92,3 @@ class ClipDataset(StoreDataset):
             item["report"] = self.sampled_report(epoch, index, entry.study_id)
         return item
 
-    @staticmethod
-    def collate(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
-        return collate_clips(items)
-
-
-def collate_clips(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """A batch of clip items: "frames" [B, T, S, S], "params" `ClipParams` [B], other keys
-    as lists.
-
-    In a DataLoader worker the frames are stacked straight into shared memory (as
-    ``default_collate`` does), so reaching the main process costs no copy. Labels stay a
-    list of dicts because studies may carry different label sets; building targets from
-    them is the task's job.
-    """
-    if not items:
-        raise ValueError("collate_clips got an empty batch; check the sampler's batch size")
-    batch: dict[str, Any] = {key: [item[key] for item in items] for key in items[0]}
-    batch["frames"] = default_collate(batch["frames"])
-    batch["params"] = stack_params(batch["params"])
-    return batch

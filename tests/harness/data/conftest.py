@@ -51,9 +51,10 @@ def reference() -> Callable[..., Pipeline]:
     return reference_pipeline
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def one_thread():
-    """Torch on one thread, as in a DataLoader worker: small ops stay fast on a busy machine."""
+    """Torch on one thread, as in a DataLoader worker: small ops on a busy machine stall when
+    two threads wait on each other (seconds instead of milliseconds)."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     yield

@@ -88,7 +88,7 @@ def test_training_output_depends_only_on_the_rng_and_leaves_torch_global_rng_alo
     assert not torch.equal(transform(noise_clip(), np.random.default_rng(6)), first)
 
 
-def test_augmix_applies_the_same_operation_to_every_frame(pipeline, one_thread):
+def test_augmix_applies_the_same_operation_to_every_frame(pipeline):
     transform = pipeline(CONTRACT, train=True)
     for seed in range(30):
         video = transform(still_clip(seed=seed), np.random.default_rng(seed))
