@@ -5,8 +5,11 @@ their layout."""
 import numpy as np
 import pytest
 import torch
-from cmrbench.data import BatchTransform, ClipParams, to_device
-from cmrbench.data.augmix import sample_augmix
+from cmrbench.data import BatchTransform, ClipParams, Handover, to_device
+from cmrbench.data.augmix import apply_augmix, sample_augmix
+from cmrbench.data.device import resize_crop
+from cmrbench.data.geometry import handover_size
+from cmrbench.data.handover import stack_params
 from cmrbench.specs import VideoInput
 
 rng = np.random.default_rng(0)
@@ -41,13 +44,44 @@ def test_eval_output_equals_the_reference_within_half_a_grey_level(split, refere
         assert (ours - theirs).abs().max() <= 0.5 + 1e-3, f"{shape} {dtype.__name__}"
 
 
-def test_bf16_autocast_leaves_the_pixels_alone(split):
+def handed_over(contract: VideoInput, count: int, train: bool = True):
+    """``count`` noise clips handed over for ``contract``, seeds 0..count-1."""
+    cines = rng.integers(0, 3000, (count, contract.frames, 60, 50), dtype=np.uint16)
+    handover = Handover(contract, handover_size([(60, 50)], (contract.height, contract.width)),
+                        train=train)
+    frames, params = zip(*(handover(cine, np.random.default_rng(seed))
+                           for seed, cine in enumerate(cines)), strict=True)
+    return torch.stack(frames), stack_params(params)
+
+
+def test_bf16_autocast_leaves_the_pixels_alone():
+    """Eight clips' draws include shears, translations and rotations, whose sampling grids
+    CPU autocast would compute in bf16. Truth: the transform's steps run in float32 outside
+    any autocast."""
     contract = CONTRACTS["square"]
-    cine = rng.integers(0, 3000, (8, 60, 50), dtype=np.uint16)
-    plain = split(contract, train=True)(cine, np.random.default_rng(3))
+    frames, params = handed_over(contract, 8)
+    assert (params.ops[..., None] == torch.tensor([0, 1, 2, 3, 4])).any()
+    crop = resize_crop(frames, params.geometry, (24, 24)).round_()
+    expected = apply_augmix(crop, params.mix, params.ops, params.magnitudes)
     with torch.autocast("cpu", dtype=torch.bfloat16):
-        mixed = split(contract, train=True)(cine, np.random.default_rng(3))
-    assert mixed.dtype == torch.float32 and torch.equal(mixed, plain)
+        video = BatchTransform(contract, train=True)(frames, params)
+    assert video.dtype == torch.float32
+    torch.testing.assert_close(grey_levels(video, contract)[:, 0], expected, atol=1e-3, rtol=0)
+
+
+def test_training_quantises_the_crop_to_whole_grey_levels_before_augmix():
+    """The reference converts the crop to uint8 before AugMix: a clip whose draws keep all
+    the weight on the original comes out as the crop rounded to whole levels."""
+    contract = CONTRACTS["square"]
+    frames, params = handed_over(contract, 4)
+    kept = ClipParams(params.geometry, torch.tensor([[1.0, 0, 0, 0]]).expand(4, 4),
+                      torch.full_like(params.ops, -1), torch.zeros_like(params.magnitudes))
+    crop = grey_levels(BatchTransform(contract, train=True, augment=False)(frames, kept),
+                       contract)
+    augmixed = grey_levels(BatchTransform(contract, train=True)(frames, kept), contract)
+    assert (crop - crop.round()).abs().max() > 0.1  # the crop itself has fractional levels
+    clear = ((crop - crop.floor()) - 0.5).abs() > 1e-3  # ties may round either way
+    torch.testing.assert_close(augmixed[clear], crop.round()[clear], atol=1e-3, rtol=0)
 
 
 def batch_of(frames: torch.Tensor, lead: tuple[int, ...], size: int) -> ClipParams:

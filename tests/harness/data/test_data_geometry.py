@@ -19,7 +19,8 @@ from torchvision import tv_tensors
 from torchvision.transforms import v2
 from torchvision.transforms.v2 import functional as TF
 
-SHAPES = [(40, 48), (48, 40), (192, 256), (33, 201), (500, 420), (24, 24), (17, 90)]
+# (35, 39): the 24 px crop of its 28 x 31 resize starts at round(3.5) = 4, half to even
+SHAPES = [(40, 48), (48, 40), (192, 256), (33, 201), (500, 420), (24, 24), (17, 90), (35, 39)]
 CROPS = [(24, 24), (16, 24), (224, 224)]
 
 

@@ -95,6 +95,13 @@ def test_augmix_applies_the_same_operation_to_every_frame(pipeline):
         assert torch.equal(video, video[:, :1].expand_as(video)), f"seed {seed}"
 
 
+def test_augmix_works_on_whole_grey_levels_as_on_uint8(pipeline):
+    """AugMix was designed for uint8 images: its input and output are whole grey levels."""
+    video = pipeline(CONTRACT, train=True)(noise_clip(), np.random.default_rng(2))
+    levels = (video * 0.225 + 0.45) * 255
+    torch.testing.assert_close(levels, levels.round(), atol=1e-3, rtol=0)
+
+
 def test_augmix_changes_the_clip(pipeline):
     plain = pipeline(CONTRACT, train=True, augment=False)
     augmented = pipeline(CONTRACT, train=True)
