@@ -37,6 +37,24 @@ def test_epoch_sampler_shuffles_reproducibly_and_tags_each_index_with_its_epoch(
     assert [i for _, i in EpochSampler(5)] == list(range(5))
 
 
+def test_ranks_share_each_epoch_between_them_padded_by_wrapping_round():
+    """torch's DistributedSampler convention (drop_last=False): every index at least once,
+    ranks of equal length, the order padded from its start."""
+    whole = EpochSampler(10, shuffle=True, seed=4)
+    whole.set_epoch(2)
+    order = [index for _, index in whole]
+    shards = []
+    for rank in range(4):
+        sampler = EpochSampler(10, shuffle=True, seed=4, rank=rank, world_size=4)
+        sampler.set_epoch(2)
+        shards.append(list(sampler))
+        assert len(shards[-1]) == len(sampler) == 3 and {e for e, _ in shards[-1]} == {2}
+    interleaved = [shard[k][1] for k in range(3) for shard in shards]
+    assert interleaved == order + order[:2]
+    with pytest.raises(ValueError, match="outside a world of 2"):
+        EpochSampler(10, rank=2, world_size=2)
+
+
 def flatten(batches, key):
     return [value for batch in batches for value in batch[key]]
 
