@@ -120,21 +120,23 @@ def _affine(clips: torch.Tensor, ops: torch.Tensor, values: torch.Tensor) -> tor
         else:
             cos, sin = math.cos(math.radians(value)), math.sin(math.radians(value))
             inverse[row, :, :2] = torch.tensor([[cos, -sin], [sin, cos]])
-    grid = _sampling_grid(inverse.float().to(clips.device, non_blocking=True), height, width)
+    # torchvision's order of operations (the map scaled to grid units first, in float32) so
+    # pixels round alike; done here on the host, so the device never waits for a copy
+    scaled = inverse.float().transpose(1, 2) / torch.tensor([width / 2, height / 2])
+    grid = _sampling_grid(scaled.to(clips.device, non_blocking=True), height, width)
     return F.grid_sample(clips, grid, mode="bilinear", padding_mode="zeros",
                          align_corners=False).round_()
 
 
-def _sampling_grid(inverse: torch.Tensor, height: int, width: int) -> torch.Tensor:
-    """grid_sample's grid [n, H, W, 2] for inverse maps given in pixels about the centre."""
-    kwargs = dict(dtype=inverse.dtype, device=inverse.device)
+def _sampling_grid(scaled: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """grid_sample's grid [n, H, W, 2] for inverse maps [n, 3, 2] from pixels about the
+    centre to grid units."""
+    kwargs = dict(dtype=scaled.dtype, device=scaled.device)
     xs = torch.linspace((1 - width) / 2, (width - 1) / 2, width, **kwargs)
     ys = torch.linspace((1 - height) / 2, (height - 1) / 2, height, **kwargs)
     centred = torch.stack([xs.expand(height, width), ys[:, None].expand(height, width),
                            torch.ones(height, width, **kwargs)], dim=-1)
-    # torchvision's order of operations (theta scaled first), so pixels round alike
-    scaled = inverse.transpose(1, 2) / torch.tensor([width / 2, height / 2], **kwargs)
-    grid = torch.bmm(centred.view(1, -1, 3).expand(len(inverse), -1, -1), scaled)
+    grid = torch.bmm(centred.view(1, -1, 3).expand(len(scaled), -1, -1), scaled)
     return grid.view(-1, height, width, 2)
 
 

@@ -40,6 +40,7 @@ class BatchTransform(torch.nn.Module):
         low, high = contract.value_range
         self._scale = [(high - low) / (GREY_LEVELS * s) for s in contract.std]
         self._shift = [(low - m) / s for m, s in zip(contract.mean, contract.std, strict=True)]
+        self._per_device: dict[torch.device, tuple[torch.Tensor, torch.Tensor]] = {}
 
     def forward(self, frames: torch.Tensor, params: ClipParams) -> torch.Tensor:
         lead = frames.shape[:-3]
@@ -61,8 +62,11 @@ class BatchTransform(torch.nn.Module):
         if len(set(self._scale)) == 1 and len(set(self._shift)) == 1:
             one = grey.mul(self._scale[0]).add_(self._shift[0]).unsqueeze(1)
             return one.expand(-1, channels, *grey.shape[1:])
-        scale, shift = (torch.tensor(v, device=grey.device).view(1, channels, 1, 1, 1)
-                        for v in (self._scale, self._shift))
+        if grey.device not in self._per_device:  # copied once, not waited for every batch
+            self._per_device[grey.device] = tuple(
+                torch.tensor(v).view(1, channels, 1, 1, 1).to(grey.device)
+                for v in (self._scale, self._shift))
+        scale, shift = self._per_device[grey.device]
         return grey.unsqueeze(1) * scale + shift
 
 
