@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 from cmrbench.data.augmix import neutral_augmix, sample_augmix
-from cmrbench.data.geometry import ZOOM, draw_geometry, short_side_range, window_shape
+from cmrbench.data.geometry import WINDOW, ZOOM, draw_geometry, short_side_range, window_shape
 from cmrbench.data.intensity import PERCENTILES, grey_levels, intensity_limits
 from cmrbench.specs import VideoInput
 
@@ -77,7 +77,7 @@ class Handover:
             raise ValueError(f"a {height}x{width} clip needs a {rows}x{columns} source window "
                              f"but the hand-over size is {self.size}; build the Handover with "
                              "handover_size() over every frame size of the dataset")
-        top, left = geometry[:, 3]
+        top, left = geometry[:, WINDOW]
         frames = np.zeros((len(cine), self.size, self.size), np.uint8) if out is None else out
         grey_levels(cine[:, top:top + rows, left:left + columns],
                     intensity_limits(cine, self.percentiles), frames[:, :rows, :columns])

@@ -7,6 +7,7 @@ import torch
 import torch.nn.functional as F
 from cmrbench.data.device import resize_crop
 from cmrbench.data.geometry import (
+    WINDOW,
     draw_geometry,
     eval_sizes,
     handover_size,
@@ -27,7 +28,7 @@ CROPS = [(24, 24), (16, 24), (224, 224)]
 def cut_window(frames: np.ndarray, geometry: np.ndarray, crop, size: int) -> torch.Tensor:
     """What the hand-over puts in its S x S canvas: the source window, zeros beyond it."""
     rows, columns = window_shape(geometry, crop)
-    top, left = geometry[:, 3]
+    top, left = geometry[:, WINDOW]
     canvas = np.zeros((len(frames), size, size), np.uint8)
     canvas[:, :rows, :columns] = frames[:, top:top + rows, left:left + columns]
     return torch.from_numpy(canvas)
