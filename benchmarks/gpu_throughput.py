@@ -227,7 +227,14 @@ class Workload:
         self.optimizer = (torch.optim.AdamW([*model.parameters(), *self.head.parameters()],
                                             lr=1e-4, fused=self.device.type == "cuda")
                           if train else None)
-        self.forward = torch.compile(model) if config.compiled else model
+        if config.compiled:
+            # a fresh cache per configuration: Dynamo's is per code object, so models built
+            # earlier would count against its recompile limit and leave this one eager;
+            # static shapes, so the harness's and the bare loop's inputs get a graph each
+            torch.compiler.reset()
+            self.forward = torch.compile(model, dynamic=False)
+        else:
+            self.forward = model
         self.transform = BatchTransform(self.contract, train=train,
                                         memory_format=self.memory_format)
         self.batch = synthetic_batch(self.contract, self.batch_size, train, self.device)
