@@ -77,6 +77,7 @@ class Options:
     workers: list[int]
     studies: int
     compile: bool
+    only: list[str] | None
     deadline: float
 
 
@@ -95,6 +96,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--studies", type=int, help="phantom studies in the store (default 40)")
     parser.add_argument("--compile", action="store_true",
                         help="also compile on the CPU (always on with CUDA)")
+    parser.add_argument("--only", nargs="+", metavar="TEXT",
+                        help="only configurations whose label contains one of these, e.g. "
+                             "'r3d-18 embed' (the reference MViT-B one always runs)")
     return parser.parse_args(argv)
 
 
@@ -107,7 +111,8 @@ def options(args: argparse.Namespace) -> Options:
                           "embed": args.embed_batch or (64 if cuda else 2)},
                    steps=args.steps or (20 if cuda else 2), warmup=3 if cuda else 1,
                    workers=workers, studies=args.studies or (40 if cuda else 2),
-                   compile=cuda or args.compile, deadline=time.monotonic() + 60 * args.minutes)
+                   compile=cuda or args.compile, only=args.only,
+                   deadline=time.monotonic() + 60 * args.minutes)
 
 
 def environment(device: torch.device) -> dict[str, Any]:
@@ -390,10 +395,12 @@ def configs(opts: Options) -> list[Config]:
     groups = [("bf16-mixed", False, False), ("bf16-mixed", True, False),
               ("fp32", False, False), ("bf16-mixed", False, True), ("bf16-mixed", True, True),
               ("fp32", False, True), ("fp32", True, False), ("fp32", True, True)]
-    return [Config(model, mode, precision, compiled, channels_last)
-            for precision, compiled, channels_last in groups
-            if opts.compile or not compiled
-            for model in FULL for mode in ("train", "embed")]
+    every = [Config(model, mode, precision, compiled, channels_last)
+             for precision, compiled, channels_last in groups
+             if opts.compile or not compiled
+             for model in FULL for mode in ("train", "embed")]
+    return every[:1] + [config for config in every[1:]
+                        if opts.only is None or any(text in config.label for text in opts.only)]
 
 
 def run(opts: Options) -> dict[str, Any]:
