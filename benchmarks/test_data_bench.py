@@ -152,9 +152,9 @@ def report(benchmark, name: str, interleaved, timing, baseline: str) -> float:
     benchmark.extra_info.update({"ms_per_clip": ms[name], "baseline": baseline,
                                  "ratio_min": low, "ratio_median": median,
                                  "ratio_to_raw_min": raw_low, "ratio_to_raw_median": raw_median})
+    to_raw = "" if baseline == "raw" else f", {raw_low:.2f}x / {raw_median:.2f}x raw"
     print(f"\n{name}: {ms[name]:.2f} ms per clip; {low:.3f}x / {median:.3f}x {baseline} "
-          f"({ms[baseline]:.2f} ms), {raw_low:.2f}x / {raw_median:.2f}x raw read "
-          f"({ms['raw']:.2f} ms); min / median of {ROUNDS} interleaved rounds")
+          f"({ms[baseline]:.2f} ms){to_raw}; min / median of {ROUNDS} interleaved rounds")
     return median
 
 
