@@ -18,6 +18,7 @@ import torch
 from cmrbench.data.augmix import neutral_augmix, sample_augmix
 from cmrbench.data.geometry import WINDOW, ZOOM, draw_geometry, short_side_range, window_shape
 from cmrbench.data.intensity import PERCENTILES, grey_levels, intensity_limits
+from cmrbench.data.temporal import check_clip
 from cmrbench.specs import VideoInput
 
 
@@ -89,12 +90,7 @@ class Handover:
                                                     *map(torch.from_numpy, augmix))
 
     def _check(self, cine: np.ndarray, rng: np.random.Generator | None) -> None:
-        if cine.ndim != 3:
-            raise ValueError(f"a clip must be [frames, height, width], got shape {cine.shape}")
-        if cine.shape[0] != self.contract.frames:
-            raise ValueError(f"clip has {cine.shape[0]} frames but the encoder takes "
-                             f"{self.contract.frames}; read the frames given by "
-                             "uniform_frame_indices(n_available, contract.frames)")
+        check_clip(cine, self.contract.frames)
         if self.train and rng is None:
             raise ValueError("a training Handover draws random crops and AugMix: "
                              "pass rng=np.random.default_rng(seed)")

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from cmrbench.data.geometry import ZOOM, short_side_range
 from cmrbench.data.intensity import PERCENTILES
+from cmrbench.data.temporal import check_clip
 from cmrbench.specs import VideoInput
 from torchvision import tv_tensors
 from torchvision.transforms import v2
@@ -74,7 +75,7 @@ class ReferenceClipTransform:
 
     def __call__(self, cine: np.ndarray, rng: np.random.Generator | None = None) -> torch.Tensor:
         """Transform one clip; ``rng`` is required in training and unused in evaluation."""
-        self._check(cine)
+        check_clip(cine, self.contract.frames)
         clip = torch.from_numpy(scale_intensity(cine, self.percentiles)).unsqueeze(1)
         if self.train:
             if rng is None:
@@ -84,14 +85,6 @@ class ReferenceClipTransform:
         else:
             clip = F.center_crop(F.resize(clip, [self.short_side], antialias=True), self.size)
         return self._to_contract(clip[:, 0])
-
-    def _check(self, cine: np.ndarray) -> None:
-        if cine.ndim != 3:
-            raise ValueError(f"a clip must be [frames, height, width], got shape {cine.shape}")
-        if cine.shape[0] != self.contract.frames:
-            raise ValueError(f"clip has {cine.shape[0]} frames but the encoder takes "
-                             f"{self.contract.frames}; read the frames given by "
-                             "uniform_frame_indices(n_available, contract.frames)")
 
     def _random_view(self, clip: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
         with torch.random.fork_rng(devices=[]):
