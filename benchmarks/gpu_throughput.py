@@ -26,6 +26,7 @@ compiled variants there too.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -212,7 +213,7 @@ def synthetic_batch(contract, batch: int, train: bool, device: torch.device) -> 
 class Workload:
     """One configuration's model, head, optimiser, transform and both step functions."""
 
-    def __init__(self, config: Config, opts: Options) -> None:
+    def __init__(self, config: Config, opts: Options, batch: int) -> None:
         from cmrbench.data import BatchTransform
         from cmrbench.registry import get_registry
 
@@ -221,7 +222,7 @@ class Workload:
         spec = get_registry().encoder(names[config.model])
         self.contract = spec.input
         train = config.mode == "train"
-        self.batch_size = opts.batch[config.mode]
+        self.batch_size = batch
         self.memory_format = torch.channels_last_3d if config.channels_last else None
         torch.manual_seed(0)
         model = spec.factory().to(self.device)
@@ -289,36 +290,46 @@ def timed(step: Callable[[], None], steps: int, device: torch.device) -> float:
 
 def measure(config: Config, opts: Options) -> dict[str, Any]:
     """Both paths of one configuration, halving the batch on out-of-memory."""
+    batch = opts.batch[config.mode]
     while True:
         try:
-            return _measure(config, opts)
+            return _measure(config, opts, batch)
         except torch.OutOfMemoryError:
-            if opts.batch[config.mode] == 1:
+            if batch == 1:
                 raise
-            opts.batch[config.mode] //= 2
-            torch.cuda.empty_cache()
+        batch //= 2  # out here the failed attempt's tensors are garbage, so the cache can go
+        gc.collect()
+        torch.cuda.empty_cache()
 
 
-def _measure(config: Config, opts: Options) -> dict[str, Any]:
-    work = Workload(config, opts)
+def _measure(config: Config, opts: Options, batch: int) -> dict[str, Any]:
+    work = Workload(config, opts, batch)
     start = time.perf_counter()
     for _ in range(opts.warmup):  # the first calls compile, autotune and fill caches
         work.harness_step()
         work.bare_step()
     synchronize(opts.device)
     warmup_s = time.perf_counter() - start
-    if opts.device.type == "cuda":
-        torch.cuda.reset_peak_memory_stats(opts.device)
     utilisation = Utilisation(opts.device)
-    with utilisation.measuring():
+    with peak_memory(opts.device) as harness_peak, utilisation.measuring():
         harness_s = timed(work.harness_step, opts.steps, opts.device)
-    bare_s = timed(work.bare_step, opts.steps, opts.device)
-    peak = (torch.cuda.max_memory_allocated(opts.device) / 2**30
-            if opts.device.type == "cuda" else None)
-    return {**asdict(config), "batch": work.batch_size, "warmup_s": warmup_s,
-            "harness_clips_per_s": work.batch_size / harness_s,
-            "bare_clips_per_s": work.batch_size / bare_s, "harness_over_bare": harness_s / bare_s,
-            "peak_memory_gib": peak, "gpu_utilisation_pct": utilisation.mean}
+    with peak_memory(opts.device) as bare_peak:
+        bare_s = timed(work.bare_step, opts.steps, opts.device)
+    return {**asdict(config), "batch": batch, "warmup_s": warmup_s,
+            "harness_clips_per_s": batch / harness_s, "bare_clips_per_s": batch / bare_s,
+            "harness_over_bare": harness_s / bare_s, "harness_peak_memory_gib": harness_peak[0],
+            "bare_peak_memory_gib": bare_peak[0], "gpu_utilisation_pct": utilisation.mean}
+
+
+@contextmanager
+def peak_memory(device: torch.device) -> Iterator[list[float | None]]:
+    """Yields a one-item list that holds the block's peak GPU memory (GiB) once it ends."""
+    peak: list[float | None] = [None]
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+    yield peak
+    if device.type == "cuda":
+        peak[0] = torch.cuda.max_memory_allocated(device) / 2**30
 
 
 def phantom_store(root: Path, studies: int, workers: int) -> Path:
@@ -353,11 +364,12 @@ def supply(store: Path, contract, workers: int, opts: Options, seconds: float = 
     return {"workers": workers, "clips_per_s": rate, "clips_per_s_per_worker": rate / workers}
 
 
-def end_to_end(store: Path, config: Config, opts: Options, workers: int) -> dict[str, Any]:
+def end_to_end(store: Path, config: Config, opts: Options, workers: int, batch: int
+               ) -> dict[str, Any]:
     """The loader over ``store`` feeding the harness step: clips/s and time waiting for data."""
     from cmrbench.data import ClipDataset, make_loader, to_device
 
-    work = Workload(config, opts)
+    work = Workload(config, opts, batch)
     loader = make_loader(ClipDataset(store, work.contract, train=True), work.batch_size,
                          shuffle=True, workers=workers, device=opts.device, drop_last=True)
     steps, waited, epoch = opts.warmup + opts.steps, 0.0, 0
@@ -419,9 +431,10 @@ def run(opts: Options) -> dict[str, Any]:
             _attempt(results, f"supply {workers} workers", opts, 30,
                      lambda w=workers: results["supply"].append(supply(store, contract, w,
                                                                        opts)))
+        batch = (results["throughput"] or [{"batch": opts.batch[first.mode]}])[0]["batch"]
         _attempt(results, f"end to end {first.label}", opts, 90,
                  lambda: results.__setitem__("end_to_end", end_to_end(
-                     store, first, opts, max(opts.workers))))
+                     store, first, opts, max(opts.workers), batch)))
     for config in rest:
         _attempt(results, config.label, opts, 150 if config.compiled else 45,
                  lambda c=config: results["throughput"].append(measure(c, opts)))
@@ -480,7 +493,8 @@ def summary(results: dict[str, Any]) -> str:
         lines.append(f"{config_of(row).label:<42} {row['batch']:>5} "
                      f"{row['harness_clips_per_s']:>9.1f} {row['bare_clips_per_s']:>9.1f} "
                      f"{row['harness_over_bare']:>6.3f} "
-                     f"{_fmt(row['peak_memory_gib']):>8} {_fmt(row['gpu_utilisation_pct']):>6}")
+                     f"{_fmt(row['harness_peak_memory_gib']):>8} "
+                     f"{_fmt(row['gpu_utilisation_pct']):>6}")
     for row in results["supply"]:
         lines.append(f"supply, {row['workers']} worker(s): {row['clips_per_s']:.0f} clips/s, "
                      f"{row['clips_per_s_per_worker']:.0f} per worker")
