@@ -125,3 +125,10 @@ def test_to_device_moves_tensors_and_keeps_clip_params_on_the_host():
     assert moved["frames"].device.type == moved["mask"].device.type == "meta"
     assert all(field.device.type == "cpu" for field in moved["params"])
     assert moved["study_id"] == ["a", "b"]
+
+
+def test_a_window_larger_than_the_handover_size_is_an_error_that_names_the_fix():
+    contract = CONTRACTS["square"]
+    cine = rng.integers(0, 3000, (8, 60, 50), dtype=np.uint16)
+    with pytest.raises(ValueError, match=r"needs a \d+x\d+ source window.*handover_size\(\)"):
+        Handover(contract, size=10)(cine)
