@@ -66,8 +66,8 @@ def test_unknown_geometry_reaches_the_clip_datasets_as_nan_and_nothing_else(clin
     assert np.isnan(geometry["slice_positions_mm"]).all()
     assert np.isnan(geometry["frame_times_ms"]).all() and np.isnan(geometry["pixel_spacing"]).all()
     clips = ClipDataset(clinical_h5.store, VideoInput(frames=4, height=32, width=32), views="all")
-    for index in (0, len(clips) - 1):
-        video = clips[index]["video"]
+    batch = clips.collate([clips[0], clips[len(clips) - 1]])
+    for video in clips.batch_transform()(batch["frames"], batch["params"]):
         assert video.shape == (3, 4, 32, 32) and torch.isfinite(video).all() and video.std() > 0
 
 
