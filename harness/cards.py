@@ -15,12 +15,12 @@ from typing import Any
 import yaml
 from cmrbench.resources import resource_dir
 from cmrbench.specs import LABEL_KINDS
-from cmrbench.splits import SplitError, SplitRule
+from cmrbench.splits import SplitError, SplitRoles, SplitRule
 from cmrbench.store.record import VIEWS
 
 REQUIRED = ("name", "title", "description", "source", "licence", "citation", "how_to_obtain",
             "layout", "views", "labels", "split", "id_salt")
-OPTIONAL = ("view_map", "tasks", "notes")
+OPTIONAL = ("view_map", "tasks", "notes", "roles")
 
 
 class CardError(ValueError):
@@ -51,6 +51,7 @@ class DatasetCard:
     id_salt: str
     view_map: tuple[ViewRule, ...] = ()
     tasks: tuple[str, ...] = ()
+    roles: SplitRoles = SplitRoles()
     path: Path | None = None
 
     def view_for(self, series_description: str) -> str | None:
@@ -108,13 +109,17 @@ def _parse(path: Path, data: Mapping[str, Any]) -> DatasetCard:
         split = SplitRule.from_mapping(data["split"])
     except (SplitError, TypeError) as exc:
         raise fail("split", str(exc)) from exc
+    try:
+        roles = SplitRoles.from_mapping(data.get("roles") or {})
+    except (SplitError, TypeError, ValueError) as exc:
+        raise fail("roles", str(exc)) from exc
     return DatasetCard(
         name=data["name"], title=data["title"], description=data["description"],
         source=data["source"], licence=data["licence"], citation=data["citation"],
         how_to_obtain=data["how_to_obtain"], layout=data["layout"], views=views,
         labels=dict(labels), split=split, id_salt=data["id_salt"],
         view_map=_view_map(fail, data.get("view_map") or []),
-        tasks=tuple(data.get("tasks") or ()), path=path)
+        tasks=tuple(data.get("tasks") or ()), roles=roles, path=path)
 
 
 def _view_map(fail: Any, rules: list[Any]) -> tuple[ViewRule, ...]:

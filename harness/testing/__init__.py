@@ -15,6 +15,7 @@ from cmrbench.testing._dataset import check_dataset
 from cmrbench.testing._encoder import check_encoder
 from cmrbench.testing._errors import ConformanceError
 from cmrbench.testing._plugin import check_installed_plugin, check_plugin
+from cmrbench.testing._task import check_task
 
 __all__ = ["ConformanceError", "check_dataset", "check_encoder", "check_installed_plugin",
-           "check_plugin"]
+           "check_plugin", "check_task"]
