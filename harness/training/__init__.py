@@ -19,5 +19,8 @@ from cmrbench.training.runner import RunError, plan_run, run_benchmark
 
 # Lightning 2.6 under torch 2.14 warns about its own use of a torch API on every step.
 warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\)")
+# The validation metric is computed from predictions gathered from every process, so each
+# process logs the same value; Lightning cannot know that and suggests reducing it.
+warnings.filterwarnings("ignore", message=r".*self.log\('val/.*sync_dist=True")
 
 __all__ = ["ConfigError", "RunConfig", "RunError", "plan_run", "run_benchmark"]

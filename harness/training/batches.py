@@ -80,9 +80,9 @@ class PixelBags(Dataset):
     """Study bags of clips in the encoder's contract: "videos" [K, C, T, H, W], targets, ..."""
 
     def __init__(self, store: Any, contract: VideoInput, studies: StudySet, policy: str,
-                 seed: int, train: bool) -> None:
+                 seed: int, train: bool, augment: bool = True) -> None:
         self.bags = StudyBagDataset(store, contract, split=None, views=policy, train=train,
-                                    augment=train, seed=seed)
+                                    augment=train and augment, seed=seed)
         position = {entry.study_id: i for i, entry in enumerate(self.bags.entries)}
         self.positions = [position[s] for s in studies.study_ids]
         self.studies = studies

@@ -52,6 +52,7 @@ class RunConfig:
     weight_decay: float | None = None
     views: str | None = None
     eval_views: str | None = None
+    augment: bool = True
     feature_cache: bool = True
     cache_dir: Path | None = None
     num_workers: int = 0

@@ -39,7 +39,7 @@ class BenchmarkModule(pl.LightningModule):
         outputs, _ = self(batch)
         loss = self.task.loss(outputs.float(), batch["targets"])
         self.log("train/loss", loss, batch_size=len(batch["study_id"]), on_step=True,
-                 on_epoch=True, prog_bar=True)
+                 on_epoch=True, prog_bar=True, sync_dist=True)
         return loss
 
     def validation_step(self, batch: dict[str, Any], batch_index: int) -> None:
@@ -56,7 +56,15 @@ class BenchmarkModule(pl.LightningModule):
         self.val_scores[self.current_epoch] = value
         if not math.isfinite(value):  # undefined on this validation set: never the best
             value = -math.inf if self.higher_is_better else math.inf
-        self.log(f"val/{self.primary}", value, prog_bar=True, rank_zero_only=False)
+        # every process gathered the same rows and computed the same value: nothing to reduce
+        self.log(f"val/{self.primary}", value, prog_bar=True)
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        checkpoint["cmrbench_val_scores"] = dict(self.val_scores)
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        self.val_scores = {int(k): float(v)
+                           for k, v in checkpoint.get("cmrbench_val_scores", {}).items()}
 
     def predict_step(self, batch: dict[str, Any], batch_index: int) -> Rows:
         outputs, attention = self(batch)

@@ -175,7 +175,8 @@ def _assemble(plan: Plan, trainer: pl.Trainer, progress: bool
     else:
         model = StudyModel(plan.task, spec.embed_dim, encoder=encoder)
         datasets = {role: PixelBags(config.store, spec.input, plan.studies[role],
-                                    _policy(config, role), config.seed, train=role == "train")
+                                    _policy(config, role), config.seed,
+                                    train=role == "train", augment=config.augment)
                     for role in plan.studies}
         collate, workers = collate_pixels, config.num_workers
     model.train()

@@ -64,6 +64,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-feature-cache", action="store_true",
                         help="linear/finetune: run the frozen encoder on augmented pixels "
                              "every step instead of caching its features once")
+    parser.add_argument("--no-augment", action="store_true",
+                        help="train on the evaluation transform (no random crops or AugMix)")
     parser.add_argument("--resume", action="store_true",
                         help="continue an interrupted run from RUN_DIR/checkpoints/last.ckpt")
     parser.add_argument("--no-progress", action="store_true")
@@ -95,6 +97,8 @@ def config_from_args(args: argparse.Namespace) -> Any:
         values["task_options"] = options
     if args.no_feature_cache:
         values["feature_cache"] = False
+    if args.no_augment:
+        values["augment"] = False
     missing = [f"--{name}" for name in REQUIRED if name not in values]
     if missing:
         raise CommandError(f"missing {', '.join(missing)} (as flags or in --config)")
