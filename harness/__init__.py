@@ -9,7 +9,15 @@ from importlib.metadata import PackageNotFoundError, version
 
 from cmrbench.hookspecs import hookimpl
 from cmrbench.registry import PluginProblem, Registry, UnknownNameError, get_registry
-from cmrbench.specs import DatasetSpec, EncoderSpec, SpecError, TaskSpec, TextInput, VideoInput
+from cmrbench.specs import (
+    DatasetSpec,
+    EncoderSpec,
+    PretrainedWeights,
+    SpecError,
+    TaskSpec,
+    TextInput,
+    VideoInput,
+)
 
 try:
     __version__ = version("cmrbench")
@@ -20,6 +28,7 @@ __all__ = [
     "DatasetSpec",
     "EncoderSpec",
     "PluginProblem",
+    "PretrainedWeights",
     "Registry",
     "SpecError",
     "TaskSpec",

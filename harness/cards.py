@@ -20,7 +20,8 @@ from cmrbench.store.record import VIEWS
 
 REQUIRED = ("name", "title", "description", "source", "licence", "citation", "how_to_obtain",
             "layout", "views", "labels", "split", "id_salt")
-OPTIONAL = ("view_map", "tasks", "notes", "roles")
+OPTIONAL = ("view_map", "slice_numbering", "tasks", "notes", "roles")
+SLICE_ENDS = ("base", "apex")
 
 
 class CardError(ValueError):
@@ -29,10 +30,31 @@ class CardError(ValueError):
 
 @dataclass(frozen=True)
 class ViewRule:
-    """Series descriptions matching ``pattern`` (case-insensitive regex) are ``view``."""
+    """Series descriptions matching ``pattern`` (case-insensitive regex) are ``views``.
+
+    One view labels a single-plane series (or, for SAX, a stack); several views label the
+    planes of a multi-plane series in acquisition order (UK Biobank's single-series
+    ``CINE_segmented_LAX``: 3CH, 4CH, 2CH).
+    """
 
     pattern: re.Pattern[str]
-    view: str
+    views: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SliceNumbering:
+    """Where SAX slices are numbered: group 1 of ``pattern`` in the series description.
+
+    ``first`` says which end slice 1 is (UK Biobank's ``CINE_segmented_SAX_b1`` is the base).
+    Numbered slices are stored base to apex and keep one series per number.
+    """
+
+    pattern: re.Pattern[str]
+    first: str = "base"
+
+    def number(self, series_description: str) -> int | None:
+        match = self.pattern.search(series_description)
+        return int(match.group(1)) if match else None
 
 
 @dataclass(frozen=True)
@@ -50,16 +72,22 @@ class DatasetCard:
     split: SplitRule
     id_salt: str
     view_map: tuple[ViewRule, ...] = ()
+    slice_numbering: SliceNumbering | None = None
     tasks: tuple[str, ...] = ()
     roles: SplitRoles = SplitRoles()
     path: Path | None = None
 
-    def view_for(self, series_description: str) -> str | None:
-        """The view a series description maps to (first matching rule), or None."""
+    def views_for(self, series_description: str) -> tuple[str, ...]:
+        """The view(s) of the first matching rule, one per plane; () when none matches."""
         for rule in self.view_map:
             if rule.pattern.search(series_description):
-                return rule.view
-        return None
+                return rule.views
+        return ()
+
+    def view_for(self, series_description: str) -> str | None:
+        """The one view a series description maps to, or None (also for multi-plane rules)."""
+        views = self.views_for(series_description)
+        return views[0] if len(views) == 1 else None
 
 
 def card_path(name: str) -> Path:
@@ -119,20 +147,47 @@ def _parse(path: Path, data: Mapping[str, Any]) -> DatasetCard:
         how_to_obtain=data["how_to_obtain"], layout=data["layout"], views=views,
         labels=dict(labels), split=split, id_salt=data["id_salt"],
         view_map=_view_map(fail, data.get("view_map") or []),
+        slice_numbering=_slice_numbering(fail, data.get("slice_numbering")),
         tasks=tuple(data.get("tasks") or ()), roles=roles, path=path)
 
 
 def _view_map(fail: Any, rules: list[Any]) -> tuple[ViewRule, ...]:
     parsed = []
     for index, rule in enumerate(rules):
-        if not isinstance(rule, Mapping) or set(rule) != {"pattern", "view"}:
-            raise fail(f"view_map[{index}]",
-                       f"must be {{pattern: REGEX, view: VIEW}}, got {rule!r}")
-        if rule["view"] not in VIEWS:
-            raise fail(f"view_map[{index}].view", f"{rule['view']!r} is not one of {list(VIEWS)}")
-        try:
-            pattern = re.compile(rule["pattern"], re.IGNORECASE)
-        except re.error as exc:
-            raise fail(f"view_map[{index}].pattern", f"not a valid regex: {exc}") from exc
-        parsed.append(ViewRule(pattern, rule["view"]))
+        where = f"view_map[{index}]"
+        if not isinstance(rule, Mapping) or set(rule) not in ({"pattern", "view"},
+                                                              {"pattern", "views"}):
+            raise fail(where, f"must be {{pattern: REGEX, view: VIEW}} or "
+                              f"{{pattern: REGEX, views: [VIEW, ...]}}, got {rule!r}")
+        views = (rule["view"],) if "view" in rule else tuple(rule["views"] or ())
+        unknown = [v for v in views if v not in VIEWS]
+        if not views or unknown:
+            raise fail(f"{where}.{'view' if 'view' in rule else 'views'}",
+                       f"{unknown or views!r} is not one of {list(VIEWS)}")
+        if len(views) > 1 and ("SAX" in views or len(set(views)) != len(views)):
+            raise fail(f"{where}.views", f"{list(views)}: a multi-plane rule names distinct "
+                                         "long-axis views; a SAX stack is `view: SAX`")
+        parsed.append(ViewRule(_regex(fail, f"{where}.pattern", rule["pattern"]), views))
     return tuple(parsed)
+
+
+def _slice_numbering(fail: Any, data: Any) -> SliceNumbering | None:
+    if data is None:
+        return None
+    if not isinstance(data, Mapping) or not {"pattern"} <= set(data) <= {"pattern", "first"}:
+        raise fail("slice_numbering", f"must be {{pattern: REGEX, first: base|apex}}, "
+                                      f"got {data!r}")
+    pattern = _regex(fail, "slice_numbering.pattern", data["pattern"])
+    if pattern.groups != 1:
+        raise fail("slice_numbering.pattern", "needs exactly one group capturing the number")
+    first = data.get("first", "base")
+    if first not in SLICE_ENDS:
+        raise fail("slice_numbering.first", f"{first!r} is not one of {list(SLICE_ENDS)}")
+    return SliceNumbering(pattern, first)
+
+
+def _regex(fail: Any, where: str, text: Any) -> re.Pattern[str]:
+    try:
+        return re.compile(str(text), re.IGNORECASE)
+    except re.error as exc:
+        raise fail(where, f"not a valid regex: {exc}") from exc

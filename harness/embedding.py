@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 import torch
 from cmrbench.data import ClipDataset, collate_clips
+from cmrbench.encoder_guard import build_module, embed_batch
 from cmrbench.files import sha256_file
-from cmrbench.provenance import environment
+from cmrbench.provenance import environment, plugin_provenance
 from cmrbench.specs import EncoderSpec, VideoInput
 from cmrbench.store.index import INDEX_FILE
-from cmrbench.weights import load_weights
+from cmrbench.weights import ResolvedWeights, load_weights
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
@@ -36,21 +37,26 @@ class Embeddings:
     provenance: dict[str, Any]
 
 
-def build_encoder(spec: EncoderSpec, weights: Path | None = None, *, exclude: Iterable[str] = (),
-                  initialisation: str | None = None, seed: int = 0
+def build_encoder(spec: EncoderSpec, weights: Path | ResolvedWeights | None = None, *,
+                  exclude: Iterable[str] = (), initialisation: str | None = None, seed: int = 0
                   ) -> tuple[torch.nn.Module, dict[str, Any]]:
     """The encoder in eval mode, with its weights loaded strictly, and their provenance.
 
+    ``weights`` is a file, or what :func:`cmrbench.weights.resolve_weights` made of a path or
+    tag: its exclusions and initialisation name apply, and its tag facts join the provenance.
     Without ``weights`` the encoder keeps its seeded random initialisation, named 'random'.
     """
     torch.manual_seed(seed)
-    module = spec.factory()
+    module = build_module(spec)
     if weights is None:
         provenance = {"initialisation": initialisation or "random", "init_seed": seed}
     else:
-        provenance = load_weights(module, weights, exclude=tuple(exclude),
-                                  initialisation=initialisation).provenance
-    return module.eval(), {"encoder": spec.name, **provenance}
+        resolved = weights if isinstance(weights, ResolvedWeights) else ResolvedWeights(weights)
+        loaded = load_weights(module, resolved.path, exclude=(*resolved.exclude, *exclude),
+                              initialisation=initialisation or resolved.initialisation)
+        provenance = {**loaded.provenance, **resolved.provenance}
+    return module.eval(), {"encoder": spec.name, "encoder_plugin": plugin_provenance(spec),
+                           **provenance}
 
 
 @torch.no_grad()
@@ -67,7 +73,7 @@ def embed_store(spec: EncoderSpec, module: torch.nn.Module, store: Path, *,
     vectors, ids, view_names, slices = [], [], [], []
     for batch in tqdm(loader, desc=f"embed {spec.name}", unit="batch",
                       disable=not progress or None):
-        vectors.append(module(video=batch["video"].to(device)).float().cpu().numpy())
+        vectors.append(embed_batch(spec, module, batch["video"].to(device)))
         ids += batch["study_id"]
         view_names += batch["view"]
         slices += batch["slice"]

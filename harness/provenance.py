@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import cmrbench
+from cmrbench.registry import find_provider
+from cmrbench.specs import Spec
 
 
 def source_checkout() -> Path | None:
@@ -50,11 +52,25 @@ def git_commit(root: Path | None = None) -> str:
     return git_state(root)["git_commit"]
 
 
+def harness_state() -> dict[str, Any]:
+    """Harness version and git commit (and whether the tree was dirty); imports no torch."""
+    return {"harness_version": cmrbench.__version__, **git_state()}
+
+
 def environment() -> dict[str, Any]:
     """Harness version, git commit (and whether the tree was dirty) and hardware."""
     import torch
 
     device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
-    return {"harness_version": cmrbench.__version__, **git_state(),
-            "python": platform.python_version(), "torch": torch.__version__,
+    return {**harness_state(), "python": platform.python_version(), "torch": torch.__version__,
             "machine": platform.machine(), "device": device}
+
+
+def plugin_provenance(spec: Spec) -> dict[str, str | None]:
+    """The plugin (entry-point name), distribution and version that provide ``spec``; None
+    for what is unknown (a spec built in a notebook comes from no distribution)."""
+    provider = find_provider(spec)
+    if provider is None:
+        return {"plugin": None, "distribution": None, "version": None}
+    return {"plugin": provider.plugin or None, "distribution": provider.distribution,
+            "version": provider.version}

@@ -1,13 +1,18 @@
 """The registry: loads plugins from the ``cmrbench`` entry-point group and resolves names.
 
 A broken plugin never takes the others down: import errors, hook errors, malformed specs,
-misspelt hooks and duplicate names become :class:`PluginProblem` records, named by plugin and
-distribution, while everything else stays usable.
+misspelt or unmarked hooks, plugins that provide nothing and duplicate names become
+:class:`PluginProblem` records, named by plugin and distribution, while everything else stays
+usable. When two plugins offer the same name, :func:`precedence` decides (the built-in
+``cmrbench`` distribution first, then distribution name, then entry-point name), never the
+order in which pluggy would call the hooks, so ``@hookimpl(tryfirst=True)`` or
+``trylast=True`` cannot take over a built-in name.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -18,11 +23,13 @@ from typing import Any
 
 import pluggy
 from cmrbench import hookspecs
+from cmrbench.plugin_hooks import silent_hooks_problem
 from cmrbench.specs import DatasetSpec, EncoderSpec, Spec, TaskSpec
 
 GROUP = "cmrbench"
 DISABLE_ENV = "CMRBENCH_DISABLE"
 BUILTIN_DISTRIBUTION = "cmrbench"
+LOCAL = "local"  # the distribution of a plugin object that no installed distribution ships
 KINDS = tuple(hookspecs.HOOKS_BY_KIND)
 
 
@@ -35,7 +42,23 @@ class Provider:
     version: str
 
     def __str__(self) -> str:
-        return f"{self.distribution} {self.version} ({self.plugin})"
+        plugin = f" ({self.plugin})" if self.plugin else ""
+        return f"{self.distribution} {self.version}{plugin}"
+
+
+def credit(provider: Provider | None) -> str:
+    """Who provides something, for messages: "plugin 'P' from DIST VERSION" as far as known."""
+    if provider is None:
+        return "not from an installed distribution"
+    where = f"{provider.distribution} {provider.version}"
+    return f"plugin {provider.plugin!r} from {where}" if provider.plugin else f"from {where}"
+
+
+def precedence(provider: Provider) -> tuple[bool, str, str]:
+    """Sort key deciding which provider keeps a name that two offer: built-ins first, then
+    distribution name, then entry-point name. Registration and hook call order play no part."""
+    return (provider.distribution != BUILTIN_DISTRIBUTION, provider.distribution.lower(),
+            provider.plugin)
 
 
 @dataclass(frozen=True)
@@ -62,15 +85,26 @@ class PluginProblem:
         return f"plugin {self.plugin!r} from {self.distribution}: {self.message}"
 
 
+class PluginFailure(RuntimeError):
+    """A plugin's own code failed while the harness ran it: a bug to report to that plugin's
+    authors, not a mistake in the user's input. The message names the plugin."""
+
+
 class UnknownNameError(LookupError):
     """An encoder, dataset or task name that no loaded plugin provides."""
 
-    def __init__(self, kind: str, name: str, known: Iterable[str]) -> None:
+    def __init__(self, kind: str, name: str, known: Iterable[str],
+                 failed: Iterable[PluginProblem] = ()) -> None:
         self.kind, self.name, self.known = kind, name, sorted(known)
+        self.failed = tuple(failed)
         close = difflib.get_close_matches(name, self.known, n=1, cutoff=0.5)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         listing = ", ".join(self.known) or "none"
-        super().__init__(f"unknown {kind} {name!r}.{hint} Known {kind}s: {listing}. "
+        failures = ""
+        if self.failed:
+            failures = (f" {len(self.failed)} plugin failure(s) may hide it: "
+                        + "; ".join(str(p) for p in self.failed) + ".")
+        super().__init__(f"unknown {kind} {name!r}.{hint} Known {kind}s: {listing}.{failures} "
                          "Run `cmrbench ls` to see every plugin and any that failed to load.")
         self.suggestion = close[0] if close else None
 
@@ -90,6 +124,9 @@ class Registry:
         self._pm.add_hookspecs(hookspecs)
         self._providers: dict[str, Provider] = {}
         self._problems = list(problems)
+        # what kept a whole plugin out, and which hook calls raised, for UnknownNameError
+        self._load_failures = list(problems)
+        self._hook_failures: dict[str, list[PluginProblem]] = {kind: [] for kind in KINDS}
         self._entries: dict[str, dict[str, Entry]] = {}
         for name, (plugin, provider) in plugins.items():
             self._register(name, plugin, provider)
@@ -121,19 +158,19 @@ class Registry:
         try:
             self._pm.register(plugin, name=name)
         except Exception as exc:  # noqa: BLE001 - pluggy validation errors vary by version
-            self._problems.append(PluginProblem(name, provider.distribution,
-                                                f"rejected by the plugin manager: {exc}"))
+            self._load_failed(provider, f"rejected by the plugin manager: {exc}")
             return
-        unknown = _misspelt_hooks(plugin)
-        if unknown:
+        problem = silent_hooks_problem(plugin, self._pm.get_hookcallers(plugin) or [])
+        if problem:
             self._pm.unregister(plugin)
-            known = ", ".join(hookspecs.HOOKS_BY_KIND.values())
-            self._problems.append(PluginProblem(
-                name, provider.distribution,
-                f"defines {unknown} which match no cmrbench hook (known hooks: {known}); "
-                "fix the name(s); the plugin is not loaded"))
+            self._load_failed(provider, f"{problem}; the plugin is not loaded")
             return
         self._providers[name] = provider
+
+    def _load_failed(self, provider: Provider, message: str) -> None:
+        problem = PluginProblem(provider.plugin, provider.distribution, message)
+        self._problems.append(problem)
+        self._load_failures.append(problem)
 
     @property
     def problems(self) -> tuple[PluginProblem, ...]:
@@ -158,8 +195,17 @@ class Registry:
         """The entry for ``name``; an unknown name raises with the closest known one."""
         entries = self._collect(kind)
         if name not in entries:
-            raise UnknownNameError(kind, name, entries)
+            raise UnknownNameError(kind, name, entries,
+                                   [*self._load_failures, *self._hook_failures[kind]])
         return entries[name]
+
+    def provider_of(self, spec: Spec) -> Provider | None:
+        """The provider of this very spec object, if this registry has listed it."""
+        for entries in self._entries.values():
+            for entry in entries.values():
+                if entry.spec is spec:
+                    return entry.provider
+        return None
 
     def encoder(self, name: str) -> EncoderSpec:
         return self.entry("encoder", name).spec  # type: ignore[return-value]
@@ -182,10 +228,10 @@ class Registry:
         caller = getattr(self._pm.hook, hook)
         spec_type = hookspecs.SPEC_BY_KIND[kind]
         found: dict[str, Entry] = {}
-        # get_hookimpls() is in registration order, so the first registered provider wins.
-        for impl in caller.get_hookimpls():
-            provider = self._providers[impl.plugin_name]
-            for spec in self._specs_from(impl.function, hook, provider, spec_type):
+        # Not get_hookimpls() order: tryfirst/trylast would let any plugin claim a taken name.
+        providers = [(self._providers[impl.plugin_name], impl) for impl in caller.get_hookimpls()]
+        for provider, impl in sorted(providers, key=lambda pair: precedence(pair[0])):
+            for spec in self._specs_from(impl.function, kind, provider, spec_type):
                 if spec.name in found:
                     self._problems.append(PluginProblem(
                         provider.plugin, provider.distribution,
@@ -195,14 +241,17 @@ class Registry:
                 found[spec.name] = Entry(spec, provider)
         return found
 
-    def _specs_from(self, function: Callable[[], Any], hook: str, provider: Provider,
+    def _specs_from(self, function: Callable[[], Any], kind: str, provider: Provider,
                     spec_type: type) -> list[Spec]:
+        hook = hookspecs.HOOKS_BY_KIND[kind]
         try:
             returned = function()
             items = list(returned) if returned is not None else []
         except Exception as exc:  # noqa: BLE001 - a failing hook is the plugin's problem
-            self._problems.append(PluginProblem(provider.plugin, provider.distribution,
-                                                f"{hook}() raised {type(exc).__name__}: {exc}"))
+            problem = PluginProblem(provider.plugin, provider.distribution,
+                                    f"{hook}() raised {type(exc).__name__}: {exc}")
+            self._problems.append(problem)
+            self._hook_failures[kind].append(problem)
             return []
         good = []
         for index, item in enumerate(items):
@@ -216,13 +265,6 @@ class Registry:
         return good
 
 
-def _misspelt_hooks(plugin: object) -> list[str]:
-    known = set(hookspecs.HOOKS_BY_KIND.values())
-    return sorted(name for name in dir(plugin)
-                  if name.startswith("cmrbench_") and name not in known
-                  and callable(getattr(plugin, name, None)))
-
-
 def _provider(ep: metadata.EntryPoint) -> Provider:
     dist = ep.dist
     if dist is None:
@@ -231,8 +273,7 @@ def _provider(ep: metadata.EntryPoint) -> Provider:
 
 
 def _load_order(ep: metadata.EntryPoint) -> tuple[bool, str, str]:
-    dist = ep.dist.metadata["Name"] if ep.dist is not None else ""
-    return (dist != BUILTIN_DISTRIBUTION, dist, ep.name)
+    return precedence(_provider(ep))
 
 
 _cache: dict[frozenset[str], Registry] = {}
@@ -247,13 +288,50 @@ def get_registry(disabled: Iterable[str] = ()) -> Registry:
 
 
 def registry_from_plugins(plugins: Mapping[str, ModuleType | object]) -> Registry:
-    """A registry over in-process plugin objects (for tests and notebooks); no entry points."""
-    local = Provider("local", "local", "0")
-    return Registry({name: (plugin, Provider(name, local.distribution, local.version))
+    """A registry over in-process plugin objects (for tests and notebooks); no entry points.
+
+    Each plugin is credited to the installed distribution that ships its module, or to
+    'local' when none does (an object made in a test).
+    """
+    return Registry({name: (plugin, _module_provider(name, getattr(plugin, "__name__", "")))
                      for name, plugin in plugins.items()})
+
+
+def find_provider(spec: Spec) -> Provider | None:
+    """Who provides ``spec``: the plugin that registered this very object in a loaded registry,
+    else the installed distribution that ships its factory's module (plugin name unknown, "").
+
+    None for a spec whose code comes from no installed distribution.
+    """
+    for registry in _cache.values():
+        provider = registry.provider_of(spec)
+        if provider is not None:
+            return provider
+    provider = _module_provider("", _factory_module(spec))
+    return None if provider.distribution == LOCAL else provider
+
+
+def _factory_module(spec: Spec) -> str:
+    build = next(getattr(spec, f) for f in ("factory", "discover", "build") if hasattr(spec, f))
+    build = getattr(build, "func", build)  # functools.partial
+    return getattr(build, "__module__", "") or ""
+
+
+def _module_provider(plugin: str, module: str) -> Provider:
+    names = _packages_distributions().get(module.split(".")[0], [])
+    if not names:
+        return Provider(plugin, LOCAL, "0")
+    dist = metadata.distribution(names[0])
+    return Provider(plugin, dist.metadata["Name"], dist.version)
+
+
+@functools.cache
+def _packages_distributions() -> Mapping[str, list[str]]:
+    return metadata.packages_distributions()
 
 
 def clear_registry_cache() -> None:
     """Forget loaded registries, e.g. after installing a plugin in a running process."""
     _cache.clear()
+    _packages_distributions.cache_clear()
     importlib.invalidate_caches()

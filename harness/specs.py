@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,6 +18,8 @@ NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 PROTOCOLS = ("linear", "finetune", "transfer", "pretrain", "zeroshot")
 TASK_KINDS = ("regression", "binary", "multilabel", "multiclass", "contrastive", "retrieval")
 LABEL_KINDS = ("binary", "continuous", "categorical", "text")
+SHA256_HEX = re.compile(r"^[0-9a-f]{8,64}$")
+URL_SCHEMES = ("https://", "http://")
 
 
 class SpecError(ValueError):
@@ -110,11 +112,67 @@ class TextInput:
 
 
 @dataclass(frozen=True)
+class PretrainedWeights:
+    """A published checkpoint for one encoder, named by a tag: ``<encoder>.<name>``.
+
+    What the publisher says about the file, written down as data when the plugin is written:
+    where it is (``url``, ``filename``), how to check it (``sha256``: the hex digest or prefix
+    the publisher publishes, e.g. the 8 characters torchvision puts in its file names; None when
+    nothing is published), under what terms (``licence``), how big (``size_mb``, as published),
+    how good on its own task (``accuracy``, as published, e.g. {"Kinetics-400 acc@1": 78.477}),
+    what layout it has (``format``, a name in ``cmrbench.weights.FORMATS``) and which key
+    prefixes of it are not loaded (``exclude``: the classifier). ``cmrbench weights fetch``
+    downloads it, nothing else does.
+    """
+
+    name: str
+    description: str
+    url: str
+    filename: str
+    sha256: str | None
+    licence: str
+    format: str
+    exclude: tuple[str, ...] = ()
+    size_mb: float | None = None
+    accuracy: Mapping[str, float] = field(default_factory=dict)
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        _check_name(self, self.name)
+        _check_description(self, self.description)
+        if not isinstance(self.url, str) or not self.url.startswith(URL_SCHEMES):
+            _fail(self, "url", f"must be an http(s) URL, got {self.url!r}")
+        if not isinstance(self.filename, str) or not NAME_PATTERN.match(self.filename.lower()):
+            _fail(self, "filename", f"must be a plain file name (no folders), got "
+                                    f"{self.filename!r}")
+        if self.sha256 is not None and not (isinstance(self.sha256, str)
+                                            and SHA256_HEX.match(self.sha256)):
+            _fail(self, "sha256", f"must be the published lower-case hex sha256 or a prefix of "
+                                  f"it (8 to 64 characters), or None, got {self.sha256!r}")
+        for name in ("licence", "format"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                _fail(self, name, f"must be a non-empty string, got {value!r}")
+        if not isinstance(self.exclude, tuple) or not all(isinstance(p, str) and p
+                                                          for p in self.exclude):
+            _fail(self, "exclude", f"must be a tuple of key prefixes, got {self.exclude!r}")
+        if self.size_mb is not None and not (isinstance(self.size_mb, (int, float))
+                                             and self.size_mb > 0):
+            _fail(self, "size_mb", f"must be a positive number or None, got {self.size_mb!r}")
+        if not isinstance(self.accuracy, Mapping) or not all(
+                isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool)
+                for k, v in self.accuracy.items()):
+            _fail(self, "accuracy", f"must map metric name -> number, got {self.accuracy!r}")
+
+
+@dataclass(frozen=True)
 class EncoderSpec:
     """An encoder: a factory for an nn.Module that maps its declared input to [B, embed_dim].
 
     `factory(**options)` builds the module; `weights` names the checkpoint formats the
-    encoder's weight loader accepts (weights are always a separate, named choice).
+    encoder's weight loader accepts (weights are always a separate, named choice);
+    `pretrained` lists the published checkpoints it can start from, each a tag
+    ``<name>.<tag>`` that ``--weights`` accepts once ``cmrbench weights fetch`` has cached it.
     """
 
     name: str
@@ -125,6 +183,7 @@ class EncoderSpec:
     modality: Literal["video", "text"] = "video"
     weights: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    pretrained: tuple[PretrainedWeights, ...] = ()
 
     def __post_init__(self) -> None:
         _check_name(self, self.name)
@@ -141,6 +200,17 @@ class EncoderSpec:
             value = getattr(self, name)
             if not isinstance(value, tuple) or not all(isinstance(v, str) for v in value):
                 _fail(self, name, f"must be a tuple of strings, got {value!r}")
+        _check_pretrained(self, self.pretrained)
+
+
+def _check_pretrained(spec: EncoderSpec, pretrained: object) -> None:
+    if not isinstance(pretrained, tuple) or not all(isinstance(p, PretrainedWeights)
+                                                    for p in pretrained):
+        _fail(spec, "pretrained", f"must be a tuple of PretrainedWeights, got {pretrained!r}")
+    names = [p.name for p in pretrained]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        _fail(spec, "pretrained", f"tag name(s) {repeated} appear more than once")
 
 
 @dataclass(frozen=True)
@@ -151,6 +221,11 @@ class DatasetSpec:
     raw source directory; `decode(study, card)` turns one into views (None: the harness's
     DICOM decoder, which maps series with the card's view map). `labels` maps each label
     name to its kind.
+
+    How a user configures a dataset reaches the plugin through ``card``, never through options
+    of the plugin's own: ``cmrbench ingest --card CARD.yaml`` replaces the card, and
+    ``--series-map CSV`` (cmr_toolkit's series-renaming table) replaces its view map. A
+    decoder that maps series with ``card.view_for`` or ``card.view_map`` honours both.
     """
 
     name: str

@@ -6,6 +6,7 @@ so a test can tell from the pixels which slice and which frames were read."""
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -21,18 +22,20 @@ def write_distribution(site: Path, name: str, modules: dict[str, str],
     """Write modules plus a ``.dist-info`` (METADATA, entry_points.txt, RECORD) into ``site``.
 
     This is what ``pip install`` leaves behind, so importlib.metadata discovers it exactly as it
-    would a real third-party plugin.
+    would a real third-party plugin, and knows which modules it ships.
     """
+    files = []
     for module, source in modules.items():
         path = site / Path(*module.split(".")).with_suffix(".py")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(source))
+        files.append(path.relative_to(site).as_posix())
     info = site / f"{name.replace('-', '_')}-0.1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1.0\n")
     lines = "\n".join(f"{ep} = {target}" for ep, target in entry_points.items())
     (info / "entry_points.txt").write_text(f"[cmrbench]\n{lines}\n")
-    (info / "RECORD").write_text("")
+    (info / "RECORD").write_text("".join(f"{name},,\n" for name in files))
 
 
 @pytest.fixture
@@ -44,7 +47,9 @@ def install_distribution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cal
     site = tmp_path / "site"
     site.mkdir()
     monkeypatch.syspath_prepend(str(site))
-    monkeypatch.setenv("PYTHONPATH", str(site))
+    # prepended, so a subprocess still sees a PYTHONPATH set from outside (mutation_check's)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(site),
+                                                                   os.environ.get("PYTHONPATH")])))
     clear_registry_cache()
 
     def install(name: str, modules: dict[str, str], entry_points: dict[str, str]) -> Path:

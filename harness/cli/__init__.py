@@ -4,7 +4,9 @@ Each subcommand is one module in :mod:`cmrbench.cli.commands`; its module name i
 name (``_`` becomes ``-``). A command module defines ``HELP`` (one line),
 ``add_arguments(parser)`` and ``run(args) -> int``, and imports anything heavy inside ``run`` so
 that ``cmrbench --help`` stays fast. A user error is raised as
-:class:`cmrbench.cli.errors.CommandError` (exit status 2). Adding a command is adding one module.
+:class:`cmrbench.cli.errors.CommandError` (exit status 2); a plugin's code failing at run time
+raises :class:`cmrbench.registry.PluginFailure` (exit status 1, the message names the plugin).
+Adding a command is adding one module.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Sequence
 from cmrbench import __version__
 from cmrbench.cli import commands
 from cmrbench.cli.errors import CommandError
+from cmrbench.registry import PluginFailure
 
 
 def _command_modules() -> dict[str, object]:
@@ -58,6 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as exc:
         print(f"cmrbench {args.command}: {exc}", file=sys.stderr)
         return 2
+    except PluginFailure as exc:
+        print(f"cmrbench {args.command}: {exc}", file=sys.stderr)
+        return 1
 
 
 def entry() -> None:

@@ -1,31 +1,37 @@
-"""Decode a study's DICOM files into views: read, validate, map series, order slices and frames.
+"""Decode DICOM files into frames: read within limits, validate, decode, keep only geometry.
 
-Every failure is local: a corrupt, truncated or undecodable file becomes a :class:`Rejection`
-with its reason and the rest of the study carries on. Only geometry and timing tags are kept;
-identifying tags are never read out of the dataset.
+Every failure is local: a corrupt, truncated, oversized or undecodable file becomes a
+:class:`Rejection` with its reason and the rest of the study carries on. Only geometry and
+timing tags are kept; identifying tags are never read out of the dataset.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
-from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pydicom
-from cmrbench.ingest.source import Decoded, FileRef, Rejection
-from cmrbench.store.record import ViewVolume, as_storage_dtype
+from cmrbench.ingest import reasons
+from cmrbench.ingest.limits import LIMITS, ReadLimits, StudyTooLarge, read_dicom_file
+from cmrbench.ingest.source import FileRef, Rejection
 from pydicom.errors import InvalidDicomError
+from pydicom.pixels.decoders.base import get_decoder
 
 POSITION_DECIMALS = 1  # slices closer than 0.1 mm are the same position
 
 
 @dataclass(frozen=True)
 class Frame:
-    """One decoded image with the tags needed to place it in space and time."""
+    """One decoded image with the tags needed to place it in space and time.
+
+    ``origin`` is ImagePositionPatient and ``orientation`` ImageOrientationPatient (LPS, mm),
+    None when the file lacks them; ``position_mm`` is the origin projected on the frame's own
+    slice normal (SliceLocation without geometry).
+    """
 
     file: str
     series_uid: str
@@ -37,158 +43,156 @@ class Frame:
     pixels: np.ndarray
     spacing: tuple[float, float]
     thickness: float
+    origin: tuple[float, float, float] | None = None
+    orientation: tuple[float, float, float, float, float, float] | None = None
+
+    @property
+    def normal(self) -> np.ndarray | None:
+        """Unit slice normal (None without orientation); see :func:`slice_normal`."""
+        return None if self.orientation is None else slice_normal(self.orientation)
 
 
-def read_frames(files: Iterable[FileRef]) -> tuple[list[Frame], list[Rejection]]:
-    """Decode every file; each one that cannot be used becomes a rejection with its reason."""
+def slice_normal(orientation: tuple[float, ...]) -> np.ndarray:
+    """Unit normal of ImageOrientationPatient: row direction x column direction (PS3.3
+    C.7.6.2.1.1), the axis along which slice positions are measured."""
+    o = np.asarray(orientation, dtype=float)
+    normal = np.cross(o[:3], o[3:])
+    return normal / np.linalg.norm(normal)
+
+
+def read_frames(files: Iterable[FileRef], limits: ReadLimits = LIMITS
+                ) -> tuple[list[Frame], list[Rejection]]:
+    """Decode every file; each one that cannot be used becomes a rejection with its reason.
+
+    Raises :class:`StudyTooLarge` once the decoded pixels exceed ``limits.study_bytes``.
+    """
     frames, rejected = [], []
     archives: dict[Path, zipfile.ZipFile] = {}  # each zip is opened once, not once per member
+    decoded_bytes = 0
     try:
         for ref in files:
-            result = _read_one(ref, archives)
-            (frames if isinstance(result, Frame) else rejected).append(result)
+            result = _read_one(ref, archives, limits)
+            if isinstance(result, Rejection):
+                rejected.append(result)
+                continue
+            frames.append(result)
+            decoded_bytes += result.pixels.nbytes
+            if decoded_bytes > limits.study_bytes:
+                raise StudyTooLarge(f"its decoded pixels exceed {limits.study_bytes} bytes; "
+                                    "raise cmrbench.ingest.limits.LIMITS if it is genuine")
     finally:
         for archive in archives.values():
             archive.close()
     return frames, rejected
 
 
-def _read_one(ref: FileRef, archives: dict[Path, zipfile.ZipFile]) -> Frame | Rejection:
+def _read_one(ref: FileRef, archives: dict[Path, zipfile.ZipFile],
+              limits: ReadLimits) -> Frame | Rejection:
     name = ref.name
+    data = read_dicom_file(ref, archives, limits)
+    if isinstance(data, Rejection):
+        return data
     try:
-        ds = pydicom.dcmread(io.BytesIO(ref.read_bytes(archives)))
+        ds = pydicom.dcmread(io.BytesIO(data))
     except InvalidDicomError as exc:
-        return Rejection(name, "corrupt: not a DICOM file", str(exc))
+        return Rejection(name, reasons.NOT_DICOM, str(exc))
     except EOFError as exc:
-        return Rejection(name, "truncated", str(exc))
+        return Rejection(name, reasons.TRUNCATED, str(exc))
     except Exception as exc:  # noqa: BLE001 - pydicom raises many types for broken files
-        return Rejection(name, "corrupt", f"{type(exc).__name__}: {exc}")
+        return Rejection(name, reasons.CORRUPT, f"{type(exc).__name__}: {exc}")
     if "PixelData" not in ds:
-        return Rejection(name, "no pixel data")
-    try:
-        pixels = ds.pixel_array
-    except (NotImplementedError, RuntimeError) as exc:
-        syntax = getattr(ds.file_meta, "TransferSyntaxUID", None)
-        label = syntax.name if syntax is not None else "unknown"
-        return Rejection(name, f"unsupported transfer syntax: {label}", str(exc).split("\n")[0])
-    except Exception as exc:  # noqa: BLE001 - short or malformed pixel data
-        return Rejection(name, "truncated pixel data", f"{type(exc).__name__}: {exc}")
+        return Rejection(name, reasons.NO_PIXEL_DATA)
+    pixels = _pixels(name, ds, limits)
+    if isinstance(pixels, Rejection):
+        return pixels
     if pixels.ndim != 2:
-        return Rejection(name, "unsupported image", f"expected one greyscale frame per file, "
-                                                    f"got pixel array shape {pixels.shape}")
+        return Rejection(name, reasons.UNSUPPORTED_IMAGE, f"expected one greyscale frame per "
+                                                          f"file, got pixel array shape "
+                                                          f"{pixels.shape}")
     spacing = tuple(float(v) for v in ds.get("PixelSpacing", [1.0, 1.0]))
+    origin, orientation = _geometry(ds)
     return Frame(
         file=name,
         series_uid=str(ds.get("SeriesInstanceUID", "")),
         series_number=int(ds.get("SeriesNumber", 0) or 0),
         description=str(ds.get("SeriesDescription", "")),
-        position_mm=_position_along_normal(ds),
+        position_mm=_position_along_normal(ds, origin, orientation),
         trigger_ms=_float_or_nan(ds.get("TriggerTime")),
         instance=int(ds.get("InstanceNumber", 0) or 0),
         pixels=pixels,
         spacing=(spacing[0], spacing[1]),
         thickness=float(ds.get("SliceThickness", 0.0) or 0.0),
+        origin=origin,
+        orientation=orientation,
     )
+
+
+def _pixels(name: str, ds: pydicom.Dataset, limits: ReadLimits) -> np.ndarray | Rejection:
+    """The decoded pixel array, or why it was not decoded (checked against the header first)."""
+    declared = _declared_image_bytes(ds)
+    if declared > limits.image_bytes:
+        return Rejection(name, reasons.OVERSIZED_IMAGE,
+                         f"the header declares {declared} bytes of pixels, the limit is "
+                         f"{limits.image_bytes}")
+    syntax = getattr(ds.file_meta, "TransferSyntaxUID", None)
+    if syntax is not None and not syntax.is_compressed:
+        stored = len(ds.PixelData)
+        if stored > declared + 1:  # one pad byte keeps odd lengths even (PS3.5 section 8.1.1)
+            return Rejection(name, reasons.EXCESS_PIXEL_DATA,
+                             f"{stored} bytes stored, the header's rows x columns x frames x "
+                             f"samples x bits give {declared}")
+    problem = _no_decoder(syntax)
+    if problem:
+        return Rejection(name, reasons.UNSUPPORTED_SYNTAX, problem)
+    try:
+        return ds.pixel_array
+    except (NotImplementedError, RuntimeError) as exc:
+        label = syntax.name if syntax is not None else "unknown transfer syntax"
+        return Rejection(name, reasons.UNDECODABLE, f"{label}: {str(exc).splitlines()[0]}")
+    except Exception as exc:  # noqa: BLE001 - short or malformed pixel data
+        return Rejection(name, reasons.TRUNCATED_PIXELS, f"{type(exc).__name__}: {exc}")
+
+
+def _declared_image_bytes(ds: pydicom.Dataset) -> int:
+    """rows x columns x frames x samples x bytes per sample, from the header alone."""
+    bits = int(ds.get("BitsAllocated", 16) or 16)
+    pixels = (int(ds.get("Rows", 0) or 0) * int(ds.get("Columns", 0) or 0)
+              * int(ds.get("NumberOfFrames", 1) or 1) * int(ds.get("SamplesPerPixel", 1) or 1))
+    return (pixels * bits + 7) // 8
+
+
+def _no_decoder(syntax: pydicom.uid.UID | None) -> str:
+    """Why no installed plugin can decode ``syntax`` ('' when one can)."""
+    if syntax is None or not syntax.is_compressed:
+        return ""
+    try:
+        decoder = get_decoder(syntax)
+    except NotImplementedError:
+        return f"{syntax.name}: pydicom has no decoder for it"
+    if not decoder.is_available:
+        missing = "; ".join(decoder.missing_dependencies)
+        return f"{syntax.name}: no decoder plugin installed ({missing})"
+    return ""
 
 
 def _float_or_nan(value: object) -> float:
     return np.nan if value is None or value == "" else float(value)
 
 
-def _position_along_normal(ds: pydicom.Dataset) -> float:
+def _geometry(ds: pydicom.Dataset) -> tuple[tuple[float, float, float] | None,
+                                            tuple[float, ...] | None]:
+    if "ImagePositionPatient" not in ds or "ImageOrientationPatient" not in ds:
+        return None, None
+    origin = tuple(float(v) for v in ds.ImagePositionPatient)
+    orientation = tuple(float(v) for v in ds.ImageOrientationPatient)
+    if len(origin) != 3 or len(orientation) != 6:
+        return None, None
+    return origin, orientation
+
+
+def _position_along_normal(ds: pydicom.Dataset, origin: tuple[float, ...] | None,
+                           orientation: tuple[float, ...] | None) -> float:
     """Slice position projected on the slice normal; SliceLocation when geometry is absent."""
-    if "ImagePositionPatient" in ds and "ImageOrientationPatient" in ds:
-        orientation = np.asarray(ds.ImageOrientationPatient, dtype=float)
-        normal = np.cross(orientation[:3], orientation[3:])
-        return round(float(np.dot(normal, np.asarray(ds.ImagePositionPatient, float))),
-                     POSITION_DECIMALS)
+    if origin is not None and orientation is not None:
+        return round(float(slice_normal(orientation) @ np.asarray(origin)), POSITION_DECIMALS)
     return round(float(ds.get("SliceLocation", 0.0) or 0.0), POSITION_DECIMALS)
-
-
-def assemble_views(frames: list[Frame], view_of: Callable[[str], str | None],
-                   wanted: Collection[str]) -> Decoded:
-    """Group frames into views, keep the last of repeated series, and stack slices.
-
-    ``view_of`` maps a series description to a view name (or None: unmapped series are
-    rejected with the description, so the card's view map can be extended).
-    """
-    rejected: list[Rejection] = []
-    by_series: dict[tuple[int, str], list[Frame]] = defaultdict(list)
-    for frame in frames:
-        by_series[(frame.series_number, frame.series_uid)].append(frame)
-    slices: dict[str, dict[float, list[Frame]]] = defaultdict(dict)
-    for key in sorted(by_series):  # ascending series number: a later series replaces
-        members = by_series[key]
-        view = view_of(members[0].description)
-        if view is None:
-            rejected += [Rejection(f.file, "unmapped series description",
-                                   f"{f.description!r}: add a view_map rule to the card")
-                         for f in members]
-            continue
-        if view not in wanted:
-            rejected += [Rejection(f.file, "view not in this dataset",
-                                   f"{f.description!r} maps to {view}; the card lists "
-                                   f"{sorted(wanted)}") for f in members]
-            continue
-        groups: dict[float, list[Frame]] = defaultdict(list)
-        for frame in members:
-            groups[frame.position_mm if view == "SAX" else 0.0].append(frame)
-        for position, group in groups.items():
-            previous = slices[view].get(position)
-            if previous is not None:
-                rejected += [Rejection(f.file, "repeated series",
-                                       f"superseded by series {key[0]} at the same position")
-                             for f in previous]
-            slices[view][position] = group
-    views = {}
-    for view, positions in slices.items():
-        volume, problems = _stack(view, positions)
-        rejected += problems
-        if volume is not None:
-            views[view] = volume
-    return Decoded(views, rejected)
-
-
-def _ordered_cine(frames: list[Frame]) -> tuple[list[Frame], list[Rejection]]:
-    """Frames in time order; a repeated time point keeps its last acquisition."""
-    by_time: dict[tuple[float, int], Frame] = {}
-    rejected = []
-    for frame in sorted(frames, key=lambda f: (f.instance, f.file)):
-        timed = not np.isnan(frame.trigger_ms)
-        time_key = (frame.trigger_ms, 0) if timed else (0.0, frame.instance)
-        if time_key in by_time:
-            rejected.append(Rejection(by_time[time_key].file, "repeated frame",
-                                      f"superseded by {frame.file}"))
-        by_time[time_key] = frame
-    return [by_time[k] for k in sorted(by_time)], rejected
-
-
-def _stack(view: str, positions: dict[float, list[Frame]]
-           ) -> tuple[ViewVolume | None, list[Rejection]]:
-    rejected: list[Rejection] = []
-    cines: list[tuple[float, list[Frame]]] = []
-    for position in sorted(positions):
-        ordered, repeats = _ordered_cine(positions[position])
-        rejected += repeats
-        cines.append((position, ordered))
-    shapes = [(len(c), *c[0].pixels.shape) for _, c in cines]
-    common = max(shapes, key=lambda shape: (shapes.count(shape), shape))  # ties: deterministic
-    kept = []
-    for (position, cine), shape in zip(cines, shapes, strict=True):
-        if shape != common or any(f.pixels.shape != common[1:] for f in cine):
-            rejected += [Rejection(f.file, "inconsistent geometry",
-                                   f"{view} slice at {position} mm has frames x size {shape}, "
-                                   f"the rest of the view {common}") for f in cine]
-        else:
-            kept.append((position, cine))
-    if not kept:
-        return None, rejected
-    first = kept[0][1][0]
-    cine = np.stack([np.stack([f.pixels for f in frames]) for _, frames in kept])
-    times = np.array([f.trigger_ms for f in kept[0][1]], dtype=float)
-    volume = ViewVolume(cine=as_storage_dtype(cine), pixel_spacing=first.spacing,
-                        slice_thickness=first.thickness, frame_times_ms=times,
-                        slice_positions_mm=np.array([p for p, _ in kept], dtype=float),
-                        series_description=first.description)
-    return volume, rejected
-

@@ -7,6 +7,7 @@ the study files at the end, and the ingest report lists every rejected file with
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -17,8 +18,11 @@ from typing import Any
 
 from cmrbench.cards import DatasetCard
 from cmrbench.files import PARTIAL_SUFFIX, atomic_write
-from cmrbench.ingest.dicom import assemble_views, read_frames
-from cmrbench.ingest.source import Decoded, SourceStudy
+from cmrbench.ingest.assemble import assemble_views
+from cmrbench.ingest.dicom import read_frames
+from cmrbench.ingest.limits import outside_source
+from cmrbench.ingest.reasons import ADVICE
+from cmrbench.ingest.source import Decoded, Rejection, SourceStudy
 from cmrbench.splits import salted_id
 from cmrbench.store import StudyRecord, ViewVolume, build_index, study_path, write_study
 from cmrbench.store.writer import STUDIES_DIR
@@ -39,6 +43,7 @@ class IngestReport:
     rejected_studies: list[dict[str, str]] = field(default_factory=list)
     rejected_files: list[dict[str, str]] = field(default_factory=list)
     split_sha256: str = ""
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> str:
         lines = [f"ingest {self.dataset}: {self.source_studies} studies found, "
@@ -50,14 +55,16 @@ class IngestReport:
         reasons: dict[str, int] = {}
         for item in self.rejected_files:
             reasons[item["reason"]] = reasons.get(item["reason"], 0) + 1
-        lines += [f"  {count} file(s): {reason}" for reason, count in sorted(reasons.items())]
+        lines += [f"  {count} file(s): {reason}" + (f" ({ADVICE[reason]})" if reason in ADVICE
+                                                     else "")
+                  for reason, count in sorted(reasons.items())]
         return "\n".join(lines)
 
 
 def decode_dicom(study: SourceStudy, card: DatasetCard) -> Decoded:
     """The default decoder: DICOM files mapped to views by the card's view map."""
     frames, rejected = read_frames(study.files)
-    decoded = assemble_views(frames, card.view_for, card.views)
+    decoded = assemble_views(frames, card.views_for, card.views, card.slice_numbering)
     return Decoded(decoded.views, rejected + decoded.rejected, decoded.labels)
 
 
@@ -68,14 +75,21 @@ def pseudonyms(card: DatasetCard, study: SourceStudy) -> tuple[str, str]:
 
 
 def ingest(studies: Iterable[SourceStudy], card: DatasetCard, out: Path, *,
-           decode: Decoder | None = None, workers: int = 1, progress: bool = True
+           decode: Decoder | None = None, workers: int = 1, progress: bool = True,
+           provenance: dict[str, Any] | None = None, source: Path | None = None
            ) -> IngestReport:
-    """Write every usable study of ``studies`` into the store at ``out``; return the report."""
+    """Write every usable study of ``studies`` into the store at ``out``; return the report.
+
+    ``provenance`` (e.g. the dataset plugin and harness version) is recorded in the report.
+    With ``source`` (the folder the studies were discovered in), a file whose path resolves
+    outside it, through a symlink, is refused and reported, never read.
+    """
     out = Path(out)
     (out / STUDIES_DIR).mkdir(parents=True, exist_ok=True)
     for leftover in (out / STUDIES_DIR).glob(f".*{PARTIAL_SUFFIX}"):
         leftover.unlink()  # from a run that was killed mid-write
-    report = IngestReport(dataset=card.name, split_sha256=card.split.sha256)
+    report = IngestReport(dataset=card.name, split_sha256=card.split.sha256,
+                          provenance=dict(provenance or {}))
     jobs = []
     for study in studies:
         report.source_studies += 1
@@ -83,7 +97,8 @@ def ingest(studies: Iterable[SourceStudy], card: DatasetCard, out: Path, *,
         if study_path(out, study_id).exists():
             report.skipped.append(study_id)
         else:
-            jobs.append((study, study_id, patient_id, card, decode or decode_dicom, out))
+            jobs.append((study, study_id, patient_id, card, decode or decode_dicom, out,
+                         source))
     with ExitStack() as stack:
         if workers > 1 and len(jobs) > 1:
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
@@ -98,15 +113,17 @@ def ingest(studies: Iterable[SourceStudy], card: DatasetCard, out: Path, *,
     return report
 
 
-def _ingest_one(job: tuple[SourceStudy, str, str, DatasetCard, Decoder, Path]
+def _ingest_one(job: tuple[SourceStudy, str, str, DatasetCard, Decoder, Path, Path | None]
                 ) -> dict[str, Any]:
-    study, study_id, patient_id, card, decode, out = job
+    study, study_id, patient_id, card, decode, out, source = job
+    study, outside = _inside_source(study, source)
     try:
         decoded = decode(study, card)
     except Exception as exc:  # noqa: BLE001 - one bad study must not stop the run
-        return {"study": study_id, "written": False, "files": [],
+        return {"study": study_id, "written": False,
+                "files": [asdict(r) | {"study": study_id} for r in outside],
                 "reason": f"could not be decoded: {type(exc).__name__}: {exc}"}
-    files = [asdict(r) | {"study": study_id} for r in decoded.rejected]
+    files = [asdict(r) | {"study": study_id} for r in outside + decoded.rejected]
     reason = _study_problem(decoded.views)
     if reason:
         return {"study": study_id, "written": False, "files": files, "reason": reason}
@@ -116,6 +133,17 @@ def _ingest_one(job: tuple[SourceStudy, str, str, DatasetCard, Decoder, Path]
                                  views=decoded.views, labels=labels, report=study.report,
                                  meta={**study.meta, "split": split}))
     return {"study": study_id, "written": True, "files": files, "reason": ""}
+
+
+def _inside_source(study: SourceStudy, source: Path | None
+                   ) -> tuple[SourceStudy, list[Rejection]]:
+    """The study without files that resolve outside ``source``, and their rejections."""
+    if source is None:
+        return study, []
+    refused = [outside_source(ref, source) for ref in study.files]
+    kept = tuple(ref for ref, rejection in zip(study.files, refused, strict=True)
+                 if rejection is None)
+    return dataclasses.replace(study, files=kept), [r for r in refused if r is not None]
 
 
 def _study_problem(views: dict[str, ViewVolume]) -> str:

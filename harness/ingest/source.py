@@ -10,7 +10,7 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
     from cmrbench.store.record import ViewVolume
@@ -24,16 +24,32 @@ class FileRef:
     member: str | None = None
     display: str = ""
 
+    def declared_size(self, archives: dict[Path, zipfile.ZipFile] | None = None) -> int:
+        """Bytes the file holds: its size on disk, or the size a zip member declares.
+
+        Known before anything is inflated, so an oversized member is refused unread.
+        """
+        if self.member is None:
+            return self.path.stat().st_size
+        return self._archive(archives).getinfo(self.member).file_size
+
+    def open(self, archives: dict[Path, zipfile.ZipFile] | None = None) -> BinaryIO:
+        """A binary stream of the file; a zip member is inflated only as far as it is read."""
+        if self.member is None:
+            return open(self.path, "rb")
+        return self._archive(archives).open(self.member)
+
     def read_bytes(self, archives: dict[Path, zipfile.ZipFile] | None = None) -> bytes:
         """The file's bytes; pass ``archives`` to reuse open zips across many members."""
-        if self.member is None:
-            return self.path.read_bytes()
+        with self.open(archives) as stream:
+            return stream.read()
+
+    def _archive(self, archives: dict[Path, zipfile.ZipFile] | None) -> zipfile.ZipFile:
         if archives is None:
-            with zipfile.ZipFile(self.path) as archive:
-                return archive.read(self.member)
+            archives = {}  # a throwaway cache: the archive closes when it is collected
         if self.path not in archives:
             archives[self.path] = zipfile.ZipFile(self.path)
-        return archives[self.path].read(self.member)
+        return archives[self.path]
 
     @property
     def name(self) -> str:

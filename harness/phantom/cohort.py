@@ -3,7 +3,7 @@
 Study ``i`` of a cohort draws everything from its own generator seeded by ``(seed, i)``, so a
 cohort is reproducible study by study. The layout decides the sites, the frame counts, the views
 rendered and the identifiers (ACDC ``patient001``, Kaggle ``1``, UK Biobank eid, clinical
-accession number).
+accession number, clinical-h5 ``<institution>_<MRN>/<accession>``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from cmrbench.phantom.scanner import VIEWS, sample_pose
 from cmrbench.phantom.study import PhantomStudy
 
 ACDC_GROUP_ORDER = ("DCM", "HCM", "MINF", "NOR", "RV")
+KAGGLE_STUDIES = 1140
 TRUTH_COLUMNS = ("study_id", "patient_id", "group", "edv_ml", "esv_ml", "lvef", "rv_edv_ml",
                  "rv_esv_ml", "rvef", "wall_thickness_mm", "site", "vendor", "n_frames",
                  "ed_frame", "es_frame", "heart_rate_bpm", "height_cm", "weight_kg", *FINDINGS)
@@ -43,6 +44,7 @@ PROFILES: dict[str, LayoutProfile] = {
     "kaggle": LayoutProfile(SITES["kaggle"], (30,), ("SAX", "2CH", "4CH")),
     "ukbb": LayoutProfile(SITES["ukbb"], (50,), VIEWS),
     "clinical": LayoutProfile(SITES["clinical"], (25, 30), VIEWS),
+    "clinical-h5": LayoutProfile(SITES["clinical"], (25, 30), VIEWS),
 }
 LAYOUTS = tuple(PROFILES)
 _GENERIC = PROFILES["clinical"]
@@ -78,7 +80,7 @@ def iter_cohort(n: int, seed: int, layout: str | None = None, *,
     if unknown:
         raise ValueError(f"unknown views {unknown}; choose from {', '.join(VIEWS)}")
     options = _Options(profile, views, frames, matrix, fov_mm)
-    ids = _IdFactory(layout, np.random.default_rng([seed, n]))
+    ids = _IdFactory(layout, n, np.random.default_rng([seed, n]))
     for index, group in enumerate(_groups(n, seed, layout)):
         yield _study(index, group, seed, options, ids)
 
@@ -154,8 +156,9 @@ def _study(index: int, group: str, seed: int, options: _Options, ids: _IdFactory
 class _IdFactory:
     """Hands out identities and layout identifiers that are unique within the cohort."""
 
-    def __init__(self, layout: str | None, rng: np.random.Generator) -> None:
+    def __init__(self, layout: str | None, n: int, rng: np.random.Generator) -> None:
         self.layout = layout
+        self.n = n
         self._rng = rng
         self._used: set[str] = set()
 
@@ -185,8 +188,24 @@ def _acdc_ids(ids: _IdFactory, index: int, site: Site, identity: Identity) -> tu
     return f"patient{index + 1:03d}", f"patient{index + 1:03d}"
 
 
+def kaggle_number(index: int, n: int) -> int:
+    """Study ``index`` of ``n``: IDs fill train (1-500), validate (501-700) and test (701-1140)
+    in the competition's proportions, so even a small cohort has every split's label file."""
+    if n > KAGGLE_STUDIES:
+        raise ValueError(f"n={n}: the Kaggle layout holds at most {KAGGLE_STUDIES} studies")
+    test = max(round(n * 440 / KAGGLE_STUDIES), int(n >= 2))
+    validate = max(round(n * 200 / KAGGLE_STUDIES), int(n >= 3))
+    train = n - test - validate
+    if index < train:
+        return 1 + index
+    if index < train + validate:
+        return 501 + index - train
+    return 701 + index - train - validate
+
+
 def _kaggle_ids(ids: _IdFactory, index: int, site: Site, identity: Identity) -> tuple[str, str]:
-    return str(index + 1), str(index + 1)
+    number = str(kaggle_number(index, ids.n))
+    return number, number
 
 
 def _ukbb_ids(ids: _IdFactory, index: int, site: Site, identity: Identity) -> tuple[str, str]:
@@ -199,10 +218,17 @@ def _clinical_ids(ids: _IdFactory, index: int, site: Site, identity: Identity,
     return identity.accession, f"{site.name}_{identity.mrn}"
 
 
+def _clinical_h5_ids(ids: _IdFactory, index: int, site: Site, identity: Identity,
+                     ) -> tuple[str, str]:
+    """cmr_toolkit's ``<institution>_<MRN>/<accession>``; its institution prefixes hold no '_'."""
+    folder = f"{site.name.lower().replace('_', '')}_{identity.mrn}"
+    return f"{folder}/{identity.accession}", folder
+
+
 def _generic_ids(ids: _IdFactory, index: int, site: Site, identity: Identity,
                  ) -> tuple[str, str]:
     return f"PH{index + 1:05d}", f"P{index + 1:05d}"
 
 
 _ID_SCHEMES = {"acdc": _acdc_ids, "kaggle": _kaggle_ids, "ukbb": _ukbb_ids,
-               "clinical": _clinical_ids, None: _generic_ids}
+               "clinical": _clinical_ids, "clinical-h5": _clinical_h5_ids, None: _generic_ids}

@@ -65,7 +65,7 @@ class StudyStore:
             return data[slice_index, first:last + 1][order - first]
 
     def geometry(self, study_id: str, view: str) -> dict[str, Any]:
-        """Pixel spacing, slice thickness, frame times and slice positions of one view."""
+        """Pixel spacing, slice thickness, frame times, slice positions and order of a view."""
         with self._open(study_id) as h5:
             group = h5[f"views/{view}"]
             return {
@@ -74,6 +74,7 @@ class StudyStore:
                 "frame_times_ms": group["frame_times_ms"][()],
                 "slice_positions_mm": group["slice_positions_mm"][()],
                 "series_description": str(group.attrs["series_description"]),
+                "slice_order": str(group.attrs.get("slice_order", "")),
             }
 
     def labels(self, study_id: str) -> dict[str, Any]:

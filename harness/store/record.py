@@ -21,9 +21,11 @@ def as_storage_dtype(cine: np.ndarray) -> np.ndarray:
 class ViewVolume:
     """One view of a study: a cine per slice, [slices, frames, height, width].
 
-    Long-axis views have one slice; the SAX stack has one per position, ordered base to apex
-    along the slice normal. Geometry and timing travel with the pixels so nothing downstream
-    has to guess them.
+    Long-axis views have one slice; the SAX stack has one per position. ``slice_order`` says
+    how the slices are ordered (the ingest states it per view: base to apex where the source
+    numbers its slices, ascending position along the slice normal otherwise), and
+    ``slice_positions_mm`` gives each slice's position along the stack's normal. Geometry and
+    timing travel with the pixels so nothing downstream has to guess them.
     """
 
     cine: np.ndarray
@@ -32,6 +34,7 @@ class ViewVolume:
     frame_times_ms: np.ndarray
     slice_positions_mm: np.ndarray
     series_description: str = ""
+    slice_order: str = ""
 
     def __post_init__(self) -> None:
         if self.cine.ndim != 4:

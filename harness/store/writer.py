@@ -52,3 +52,4 @@ def _fill(h5: h5py.File, record: StudyRecord) -> None:
         group.attrs["pixel_spacing"] = np.asarray(view.pixel_spacing, "f8")
         group.attrs["slice_thickness"] = float(view.slice_thickness)
         group.attrs["series_description"] = view.series_description
+        group.attrs["slice_order"] = view.slice_order

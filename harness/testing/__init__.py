@@ -1,14 +1,15 @@
-"""Conformance checks a plugin author runs in their own tests.
+"""Conformance checks a plugin author runs in their own tests (the built-ins pass the same).
 
-    from cmrbench.testing import check_plugin, check_encoder
+    from cmrbench.testing import check_encoder, check_installed_plugin
 
     def test_my_plugin():
-        registry = check_plugin(my_package.cmrbench_plugin)
-        for spec in (e.spec for e in registry.entries("encoder")):
-            check_encoder(spec)
+        check_installed_plugin("my-encoders")   # loads; no misspelt, unmarked or empty hook
+        check_encoder("my-net")                 # looked up as `cmrbench embed` would
 
-Each check raises :class:`ConformanceError` naming what is wrong, so a plain ``assert`` is not
-needed; the harness runs the same checks on its own built-ins.
+Each check takes a name, a registry entry or a spec, and raises :class:`ConformanceError`
+naming what is checked, the plugin and distribution that provide it, the problem and the
+fix. One module per kind of thing checked (``_encoder``, ``_dataset``, ``_plugin``, ``_task``); they
+share ``_subject`` (what is checked and who provides it) and ``_errors``.
 """
 
 from cmrbench.testing._dataset import check_dataset

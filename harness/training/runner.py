@@ -39,6 +39,7 @@ from cmrbench.training.module import BenchmarkModule
 from cmrbench.training.outputs import Rows, gather, predictions_table
 from cmrbench.training.preprocessing import preprocessing
 from cmrbench.training.studies import StudySet, role_studies
+from cmrbench.weights import resolve_weights
 from torch import nn
 
 
@@ -149,8 +150,8 @@ def _plugin(entry: Any) -> dict[str, str]:
 def _assemble(plan: Plan, trainer: pl.Trainer, progress: bool
               ) -> tuple[StudyModel, BagData, dict[str, Any], str | None]:
     config, spec = plan.config, plan.encoder
-    encoder, weights = build_encoder(spec, Path(config.weights) if config.weights else None,
-                                     exclude=config.exclude,
+    resolved = resolve_weights(spec, config.weights) if config.weights else None
+    encoder, weights = build_encoder(spec, resolved, exclude=config.exclude,
                                      initialisation=config.initialisation, seed=config.seed)
     cached = config.mode in ("linear", "finetune") and config.feature_cache
     if config.mode == "finetune" and not has_projection(encoder):
@@ -215,8 +216,6 @@ def check_runnable(config: RunConfig) -> None:
     if not Path(config.store).is_dir():
         raise RunError(f"store {config.store} is not a directory; create it with "
                        "`cmrbench ingest DATASET SRC --out STORE`")
-    if config.weights is not None and not Path(config.weights).is_file():
-        raise RunError(f"weights {config.weights} is not a file")
 
 
 __all__ = ["Plan", "RunError", "TaskError", "check_runnable", "plan_run", "run_benchmark"]

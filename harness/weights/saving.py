@@ -21,6 +21,13 @@ def save_weights(module: nn.Module, path: str | Path, *, encoder: str, initialis
     'contrastive') and any extra string ``metadata``; ``load_weights`` reads them back. The
     file is written to a temporary name and renamed, so a crash never leaves half a file.
     """
+    return save_tensors(module.state_dict(), path, encoder=encoder,
+                        initialisation=initialisation, metadata=metadata)
+
+
+def save_tensors(tensors: Mapping[str, torch.Tensor], path: str | Path, *, encoder: str,
+                 initialisation: str, metadata: Mapping[str, str] | None = None) -> str:
+    """:func:`save_weights` for a state dict already in hand, e.g. one read from another format."""
     extra = dict(metadata or {})
     bad = {key: value for key, value in extra.items()
            if not isinstance(key, str) or not isinstance(value, str)}
@@ -29,7 +36,7 @@ def save_weights(module: nn.Module, path: str | Path, *, encoder: str, initialis
     header = {**extra, FORMAT_KEY: FORMAT_VERSION, "format": "pt", "encoder": encoder,
               "initialisation": initialisation}
     with atomic_write(path) as partial:
-        save_file(_own_storage(module.state_dict()), partial, metadata=header)
+        save_file(_own_storage(tensors), partial, metadata=header)
     return sha256_file(path)
 
 

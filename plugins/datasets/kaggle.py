@@ -14,6 +14,7 @@ from cmrbench.plugins.datasets._tables import ejection_fraction, read_keyed_csv
 
 NAME = "kaggle-dsb"
 SPLITS = ("train", "validate", "test")
+SOLUTION = "solution.csv"
 FILE_NAME = re.compile(r"^IM-(\d+)-(\d+)(?:-(\d+))?\.dcm$", re.IGNORECASE)
 
 
@@ -24,16 +25,24 @@ def _split_root(root: Path, split: str) -> Path:
 
 
 def _labels(root: Path) -> dict[str, dict[str, float]]:
-    labels: dict[str, dict[str, float]] = {}
-    for csv in ("train.csv", "validate.csv", "solution.csv"):
+    """Volumes by study ID: train.csv and validate.csv ("Id,Systole,Diastole", ml) and the
+    test split's solution.csv, released in long format ("Id,Volume" with Id "<id>_Systole" or
+    "<id>_Diastole"), as the competition published them."""
+    volumes: dict[str, dict[str, float]] = {}
+    for csv in ("train.csv", "validate.csv"):
         if (root / csv).exists():
             for study, row in read_keyed_csv(root / csv, "Id").items():
                 if "Systole" in row and "Diastole" in row:
-                    labels[study] = {"systole_ml": float(row["Systole"]),
-                                     "diastole_ml": float(row["Diastole"]),
-                                     "lvef": ejection_fraction(float(row["Diastole"]),
-                                                               float(row["Systole"]))}
-    return labels
+                    volumes[study] = {"Systole": float(row["Systole"]),
+                                      "Diastole": float(row["Diastole"])}
+    if (root / SOLUTION).exists():
+        for key, row in read_keyed_csv(root / SOLUTION, "Id").items():
+            study, _, phase = key.rpartition("_")
+            if phase in ("Systole", "Diastole") and "Volume" in row:
+                volumes.setdefault(study, {})[phase] = float(row["Volume"])
+    return {study: {"systole_ml": v["Systole"], "diastole_ml": v["Diastole"],
+                    "lvef": ejection_fraction(v["Diastole"], v["Systole"])}
+            for study, v in volumes.items() if "Systole" in v and "Diastole" in v}
 
 
 def discover(root: Path) -> Iterator[SourceStudy]:
@@ -83,7 +92,7 @@ def decode(study: SourceStudy, card: DatasetCard) -> Decoded:
     frames, unreadable = read_frames(kept)
     frames = [dataclasses.replace(f, description=f.file.split("/")[0],
                                   series_uid=f.file.split("/")[0]) for f in frames]
-    decoded = assemble_views(frames, card.view_for, card.views)
+    decoded = assemble_views(frames, card.views_for, card.views, card.slice_numbering)
     return Decoded(decoded.views, rejected + unreadable + decoded.rejected)
 
 

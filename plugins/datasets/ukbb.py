@@ -16,22 +16,28 @@ from cmrbench.ingest import FileRef, SourceStudy
 NAME = "ukbb"
 ZIP_NAME = re.compile(r"^(\d+)_(20208|20209)_(\d+)_(\d+)\.zip$")
 LVEF_FIELD = "22420"
+# Field 22420 at imaging instance I, as each UK Biobank export tool names the column:
+# "22420-2.0" (legacy ukbconv), "p22420_i2" (RAP table exporter) and
+# "participant.p22420_i2" (dx extract_dataset), whose participant column is "participant.eid".
+LVEF_COLUMN = re.compile(rf"^(?:{LVEF_FIELD}-(\d+)\.0|(?:participant\.)?p{LVEF_FIELD}_i(\d+))$")
+EID_COLUMNS = ("eid", "participant.eid")
 
 
-def _lvef_table(root: Path) -> dict[tuple[str, str], float]:
-    """(eid, instance) -> LVEF from every CSV in ``root`` with an eid and 22420-I.0 column."""
+def lvef_table(root: Path) -> dict[tuple[str, str], float]:
+    """(eid, instance) -> LVEF (%) from every CSV in ``root`` holding field 22420."""
     values: dict[tuple[str, str], float] = {}
     for csv in sorted(root.glob("*.csv")):
-        header = pd.read_csv(csv, nrows=0).columns
-        columns = [c for c in header if re.fullmatch(rf"{LVEF_FIELD}-\d+\.0", str(c))]
-        if "eid" not in header or not columns:
+        header = [str(c) for c in pd.read_csv(csv, nrows=0).columns]
+        eid = next((c for c in EID_COLUMNS if c in header), None)
+        columns = {c: next(g for g in m.groups() if g) for c in header
+                   if (m := LVEF_COLUMN.match(c))}
+        if eid is None or not columns:
             continue
-        table = pd.read_csv(csv, dtype={"eid": str}, usecols=["eid", *columns])
-        for column in columns:
-            instance = column.split("-")[1].split(".")[0]
-            for eid, value in zip(table["eid"], table[column], strict=True):
+        table = pd.read_csv(csv, dtype={eid: str}, usecols=[eid, *columns])
+        for column, instance in columns.items():
+            for participant, value in zip(table[eid], table[column], strict=True):
                 if pd.notna(value):
-                    values[(eid, instance)] = float(value)
+                    values[(participant, instance)] = float(value)
     return values
 
 
@@ -44,7 +50,7 @@ def discover(root: Path) -> Iterator[SourceStudy]:
         if match:
             eid, field, instance, _ = match.groups()
             zips[(eid, instance)].append((field, path))
-    lvef = _lvef_table(root)
+    lvef = lvef_table(root)
     for (eid, instance), archives in sorted(zips.items()):
         files = []
         for field, path in archives:

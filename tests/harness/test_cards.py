@@ -3,7 +3,7 @@
 import pytest
 from cmrbench.cards import CardError, card_path, load_card
 
-BUILT_IN = ["acdc", "kaggle-dsb", "ukbb", "clinical", "phantom"]
+BUILT_IN = ["acdc", "kaggle-dsb", "ukbb", "clinical", "clinical-h5", "phantom"]
 
 
 @pytest.mark.parametrize("name", BUILT_IN)
@@ -18,6 +18,40 @@ def test_view_map_is_case_insensitive_and_ordered():
     assert card.view_for("CINE_segmented_SAX_b7") == "SAX"
     assert card.view_for("cine_segmented_lax_4ch") == "4CH"
     assert card.view_for("localizer") is None
+    assert card.views_for("CINE_segmented_SAX_InlineVF") == ()
+
+
+def test_a_multi_plane_rule_names_one_view_per_plane_and_view_for_refuses_it():
+    """UK Biobank's single-series CINE_segmented_LAX holds 3Ch, 4Ch, 2Ch in that order
+    (ukbb_cardiac, data/biobank_utils.py)."""
+    card = load_card(card_path("ukbb"))
+    assert card.views_for("CINE_segmented_LAX") == ("3CH", "4CH", "2CH")
+    assert card.view_for("CINE_segmented_LAX") is None  # never one view for three planes
+    assert card.views_for("CINE_segmented_SAX") == ("SAX",)
+
+
+def test_slice_numbering_reads_the_b_number():
+    numbering = load_card(card_path("ukbb")).slice_numbering
+    assert numbering.first == "base"
+    assert numbering.number("CINE_segmented_SAX_b12") == 12
+    assert numbering.number("CINE_segmented_SAX") is None
+    assert load_card(card_path("kaggle-dsb")).slice_numbering is None
+
+
+@pytest.mark.parametrize(("edit", "match"), [
+    (lambda t: t.replace("views: [3CH, 4CH, 2CH]", "views: [3CH, SAX]"),
+     r"view_map\[1\]\.views.*distinct long-axis views"),
+    (lambda t: t.replace("views: [3CH, 4CH, 2CH]", "views: [3CH, 5CH]"),
+     r"view_map\[1\]\.views.*not one of"),
+    (lambda t: t.replace('pattern: "^CINE_segmented_SAX_b([0-9]+)$"', 'pattern: "_b[0-9]+$"'),
+     r"slice_numbering\.pattern.*one group"),
+    (lambda t: t.replace("first: base", "first: middle"), r"slice_numbering\.first"),
+])
+def test_bad_multi_plane_rules_and_numbering_are_named(tmp_path, edit, match):
+    bad = tmp_path / "card.yaml"
+    bad.write_text(edit(card_path("ukbb").read_text()))
+    with pytest.raises(CardError, match=match):
+        load_card(bad)
 
 
 @pytest.mark.parametrize(("edit", "match"), [
@@ -40,5 +74,5 @@ def test_bad_view_map_rule_is_named(tmp_path):
     text = card_path("ukbb").read_text().replace("view: 3CH}", "view: 3CHX}")
     bad = tmp_path / "card.yaml"
     bad.write_text(text)
-    with pytest.raises(CardError, match=r"view_map\[2\]\.view"):
+    with pytest.raises(CardError, match=r"view_map\[3\]\.view"):
         load_card(bad)

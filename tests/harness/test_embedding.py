@@ -44,6 +44,8 @@ def test_two_initialisations_of_one_encoder_are_named_in_provenance(store_path, 
     assert c.provenance["initialisation"] == "contrastive"
     assert c.provenance["weights_sha256"] == sha256_file(contrastive)
     assert k.provenance["encoder"] == c.provenance["encoder"] == ENCODER
+    assert k.provenance["encoder_plugin"] == {"plugin": "video-encoders",
+                                              "distribution": "cmrbench", "version": "0.1.0"}
     assert k.provenance["store_index_sha256"] == c.provenance["store_index_sha256"]
     assert list(k.study_id) == list(c.study_id) and len(k.study_id) == k.vectors.shape[0]
     assert k.vectors.shape[1] == 512

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 from cmrbench import get_registry
+from cmrbench.cli import main
 from cmrbench.testing import check_encoder, check_installed_plugin
 
 GOOD_PLUGIN = '''
@@ -96,10 +97,46 @@ def test_disabled_plugin_is_not_loaded(installed, monkeypatch):
     assert "oot-net" not in [e["name"] for e in json.loads(cli.stdout)["encoders"]]
 
 
-def test_typo_exits_non_zero_with_did_you_mean(installed):
+def test_typo_exits_non_zero_with_did_you_mean_and_the_plugin_that_failed(installed):
     result = cmrbench("ls", "encoders", "--name", "oot-nett")
     assert result.returncode == 2
     assert "Did you mean 'oot-net'?" in result.stderr
+    assert ("1 plugin failure(s) may hide it: plugin 'broken' from oot-broken: failed to "
+            "import 'oot_broken'") in result.stderr
+
+
+SILENT_PLUGINS = {  # distribution: (module source, the warning `ls` must give)
+    "oot-unmarked": ("""
+        from cmrbench import EncoderSpec, VideoInput
+
+        def cmrbench_encoders():
+            return [EncoderSpec(name="unmarked-net", description="never listed",
+                                factory=object, input=VideoInput(frames=4, height=8, width=8))]
+        """, "defines ['cmrbench_encoders'] without the @hookimpl marker"),
+    "oot-prefixless": ("""
+        from cmrbench import hookimpl
+
+        @hookimpl
+        def encoders():
+            return []
+        """, "defines ['encoders'] which match no cmrbench hook"),
+    "oot-empty": ("""
+        def encoders():
+            return []
+        """, "implements no cmrbench hook, so it provides nothing"),
+}
+
+
+def test_a_plugin_that_would_silently_provide_nothing_is_reported(install_distribution, capsys):
+    for dist, (source, _) in SILENT_PLUGINS.items():
+        module = dist.replace("-", "_")
+        install_distribution(dist, {module: source}, {dist.removeprefix("oot-"): module})
+    assert main(["ls", "encoders"]) == 0
+    out, err = capsys.readouterr()
+    assert "unmarked-net" not in out
+    for dist, (_, warning) in SILENT_PLUGINS.items():
+        assert f"warning: plugin {dist.removeprefix('oot-')!r} from {dist}: {warning}" in err
+    assert main(["ls", "encoders", "--strict"]) == 1
 
 
 def test_check_installed_plugin_reports_the_broken_one(installed):

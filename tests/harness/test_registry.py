@@ -4,7 +4,13 @@ import types
 
 import pytest
 from cmrbench import EncoderSpec, UnknownNameError, VideoInput, hookimpl
-from cmrbench.registry import disabled_from_env, registry_from_plugins
+from cmrbench.registry import (
+    Provider,
+    Registry,
+    disabled_from_env,
+    precedence,
+    registry_from_plugins,
+)
 
 
 def build():
@@ -74,12 +80,41 @@ def test_malformed_spec_construction_is_reported_by_plugin():
     assert problem.plugin == "bad" and "EncoderSpec.name" in problem.message
 
 
-def test_duplicate_name_keeps_the_first_and_reports_the_second():
+def test_duplicate_name_goes_by_plugin_name_not_registration_order():
     copycat = plugin(cmrbench_encoders=lambda: [spec("r3d-18")])
-    registry = registry_from_plugins({"good": GOOD, "copycat": copycat})
-    assert registry.entry("encoder", "r3d-18").provider.plugin == "good"
-    (problem,) = registry.problems
-    assert problem.plugin == "copycat" and "already provided by" in problem.message
+    for order in (["good", "copycat"], ["copycat", "good"]):
+        plugins = {"good": GOOD, "copycat": copycat}
+        registry = registry_from_plugins({name: plugins[name] for name in order})
+        assert registry.entry("encoder", "r3d-18").provider.plugin == "copycat"
+        (problem,) = registry.problems
+        assert problem.plugin == "good" and "'r3d-18' is already provided by" in problem.message
+
+
+BUILT_IN = Provider("video-encoders", "cmrbench", "0.1.0")
+
+
+@pytest.mark.parametrize("marker", [{"tryfirst": True}, {"trylast": True}, {}])
+def test_a_built_in_name_stays_built_in_whatever_the_hook_order(marker):
+    """pluggy calls tryfirst hooks first and trylast ones last; neither may decide a name."""
+    built_in = plugin(cmrbench_encoders=lambda: [spec("r3d-18")])
+    intruder = types.SimpleNamespace(
+        cmrbench_encoders=hookimpl(**marker)(lambda: [spec("r3d-18"), spec("own-net")]))
+    thief = Provider("aaa", "aaa-encoders", "9.9")  # sorts before "cmrbench" by name
+    for plugins in ({"video-encoders": (built_in, BUILT_IN), "aaa": (intruder, thief)},
+                    {"aaa": (intruder, thief), "video-encoders": (built_in, BUILT_IN)}):
+        registry = Registry(plugins)
+        assert registry.entry("encoder", "r3d-18").provider == BUILT_IN
+        assert registry.entry("encoder", "own-net").provider == thief
+        (problem,) = registry.problems
+        assert (problem.plugin, problem.distribution) == ("aaa", "aaa-encoders")
+        assert "'r3d-18' is already provided by cmrbench 0.1.0 (video-encoders)" in str(problem)
+
+
+def test_third_party_distributions_rank_by_distribution_then_plugin_name():
+    ranked = sorted([Provider("b", "zeta", "1"), Provider("a", "zeta", "1"),
+                     Provider("z", "Alpha", "1"), BUILT_IN], key=precedence)
+    assert [(p.distribution, p.plugin) for p in ranked] == [
+        ("cmrbench", "video-encoders"), ("Alpha", "z"), ("zeta", "a"), ("zeta", "b")]
 
 
 def test_misspelt_hook_is_an_error_not_silence():
@@ -88,6 +123,61 @@ def test_misspelt_hook_is_an_error_not_silence():
     assert "typo-net" not in registry.names("encoder")
     (problem,) = registry.problems
     assert "cmrbench_encoder" in problem.message and "match no cmrbench hook" in problem.message
+
+
+def test_marked_hook_without_the_prefix_is_reported():
+    registry = registry_from_plugins({"short": plugin(encoders=lambda: [spec("short-net")])})
+    (problem,) = registry.problems
+    assert problem.plugin == "short"
+    assert "['encoders'] which match no cmrbench hook" in problem.message
+
+
+def test_hook_without_hookimpl_marker_is_reported():
+    unmarked = types.SimpleNamespace(cmrbench_encoders=lambda: [spec("unmarked-net")])
+    registry = registry_from_plugins({"unmarked": unmarked, "good": GOOD})
+    assert "unmarked-net" not in registry.names("encoder")
+    (problem,) = registry.problems
+    assert problem.plugin == "unmarked"
+    assert "['cmrbench_encoders'] without the @hookimpl marker" in problem.message
+
+
+def test_plugin_that_provides_nothing_is_reported():
+    silent = types.SimpleNamespace(encoders=lambda: [spec("silent-net")])
+    (problem,) = registry_from_plugins({"silent": silent}).problems
+    assert problem.plugin == "silent" and "implements no cmrbench hook" in problem.message
+
+
+def test_hook_wrappers_are_refused():
+    def wrapper():
+        yield
+
+    wrapping = types.SimpleNamespace(cmrbench_encoders=hookimpl(wrapper=True)(wrapper))
+    (problem,) = registry_from_plugins({"wrapping": wrapping}).problems
+    assert "cannot be wrapped" in problem.message
+
+
+def test_unknown_name_says_which_plugins_failed():
+    def explode():
+        raise RuntimeError("boom")
+
+    registry = registry_from_plugins({"good": GOOD, "typo": plugin(encoders=lambda: []),
+                                      "bad": plugin(cmrbench_encoders=explode,
+                                                    cmrbench_datasets=lambda: [])})
+    with pytest.raises(UnknownNameError) as info:
+        registry.encoder("typo-net")
+    message = str(info.value)
+    assert "2 plugin failure(s) may hide it" in message
+    assert "plugin 'typo' from local" in message and "plugin 'bad' from local" in message
+    assert "RuntimeError: boom" in message
+    with pytest.raises(UnknownNameError) as info:
+        registry.dataset("kaggle")  # bad's dataset hook worked: only typo may hide it
+    assert "1 plugin failure(s)" in str(info.value) and "'bad'" not in str(info.value)
+
+
+def test_unknown_name_without_failures_does_not_mention_them():
+    with pytest.raises(UnknownNameError) as info:
+        registry_from_plugins({"good": GOOD}).encoder("x-net")
+    assert "failure" not in str(info.value)
 
 
 def test_kinds_are_collected_independently():

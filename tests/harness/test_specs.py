@@ -1,7 +1,15 @@
 """Spec objects validate themselves and name the field that is wrong."""
 
 import pytest
-from cmrbench.specs import DatasetSpec, EncoderSpec, SpecError, TaskSpec, TextInput, VideoInput
+from cmrbench.specs import (
+    DatasetSpec,
+    EncoderSpec,
+    PretrainedWeights,
+    SpecError,
+    TaskSpec,
+    TextInput,
+    VideoInput,
+)
 
 
 def build() -> None:
@@ -76,3 +84,38 @@ def test_dataset_spec_rejects_unknown_label_kind():
     with pytest.raises(SpecError, match="DatasetSpec.labels.*'score'"):
         DatasetSpec(name="x", description="X.", discover=build, views=("SAX",),
                     labels={"ef": "score"})
+
+
+def pretrained(**overrides):
+    fields = dict(name="kinetics400", description="Kinetics-400 weights.",
+                  url="https://example.org/net-0123abcd.pth", filename="net-0123abcd.pth",
+                  sha256="0123abcd", licence="CC0-1.0", format="torchvision-kinetics400",
+                  exclude=("fc",), size_mb=1.5, accuracy={"Kinetics-400 acc@1": 60.0})
+    return PretrainedWeights(**{**fields, **overrides})
+
+
+@pytest.mark.parametrize(("overrides", "field"), [
+    ({"name": "Kinetics 400"}, "name"),
+    ({"url": "ftp://example.org/x.pth"}, "url"),
+    ({"url": "/local/x.pth"}, "url"),
+    ({"filename": "models/x.pth"}, "filename"),
+    ({"sha256": "0123ABCD"}, "sha256"),
+    ({"sha256": "0123"}, "sha256"),
+    ({"licence": ""}, "licence"),
+    ({"format": ""}, "format"),
+    ({"exclude": "fc"}, "exclude"),
+    ({"size_mb": 0}, "size_mb"),
+    ({"accuracy": {"acc@1": "high"}}, "accuracy"),
+])
+def test_pretrained_weights_errors_name_the_field(overrides, field):
+    with pytest.raises(SpecError, match=rf"PretrainedWeights\.{field}"):
+        pretrained(**overrides)
+
+
+def test_pretrained_weights_need_no_hash_and_join_an_encoder_once_per_name():
+    assert pretrained(sha256=None).sha256 is None
+    assert encoder(pretrained=(pretrained(),)).pretrained[0].exclude == ("fc",)
+    with pytest.raises(SpecError, match=r"EncoderSpec\.pretrained: .*'kinetics400'.* more than"):
+        encoder(pretrained=(pretrained(), pretrained()))
+    with pytest.raises(SpecError, match=r"EncoderSpec\.pretrained"):
+        encoder(pretrained=("kinetics400",))

@@ -23,12 +23,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="decoding processes (default: up to 4)")
     parser.add_argument("--card", type=Path, help="a dataset card to use instead of the "
                         "built-in one (e.g. with an extended view_map)")
+    parser.add_argument("--series-map", type=Path, metavar="CSV",
+                        help="cmr_toolkit's series CSV (series_description,cleaned_series_names;"
+                        " its build step's format): its rows replace the card's view map, "
+                        "matched exactly, first row first")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def run(args: argparse.Namespace) -> int:
     from cmrbench.cards import CardError, load_card
     from cmrbench.ingest import ingest
+    from cmrbench.ingest.series_map import SeriesMapError, with_series_map
+    from cmrbench.provenance import harness_state, plugin_provenance
 
     spec = lookup("dataset", args.dataset, args.disable).spec
     if not args.source.is_dir():
@@ -41,10 +47,17 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"dataset {spec.name!r} has no card; pass --card CARD.yaml")
     try:
         card = load_card(card_file)
-    except CardError as exc:
+        if args.series_map:
+            card = with_series_map(card, args.series_map)
+    except (CardError, SeriesMapError) as exc:
         raise CommandError(str(exc)) from None
+    provenance = {"dataset_plugin": plugin_provenance(spec), **harness_state()}
     report = ingest(spec.discover(args.source), card, args.out, decode=spec.decode,
-                    workers=args.workers, progress=not args.no_progress)
+                    workers=args.workers, progress=not args.no_progress,
+                    provenance=provenance, source=args.source)
+    if report.source_studies == 0:
+        raise CommandError(f"found no {spec.name} study under {args.source}; the card "
+                           f"{card_file} expects this layout:\n{card.layout.rstrip()}")
     print(report.summary())
     print(f"store: {args.out} (report: {args.out / 'ingest_report.json'})")
     return 0 if report.written or report.skipped else 1

@@ -1,5 +1,8 @@
 """List the encoders, datasets and tasks the installed plugins provide, and any plugin problems.
 
+Each encoder's pretrained tags are listed under it, with their published accuracy, size,
+source and licence (`cmrbench weights ls` says which are cached).
+
 Plugin problems go to stderr and do not change the exit code unless --strict is given, so a
 broken third-party plugin never hides the working ones.
 """
@@ -15,6 +18,7 @@ from typing import Any
 
 from cmrbench.cli.errors import CommandError, lookup
 from cmrbench.registry import KINDS, Entry, Registry, get_registry
+from cmrbench.tags import summary
 
 HELP = "list encoders, datasets and tasks with their providing package"
 PLURALS = {f"{kind}s": kind for kind in KINDS}
@@ -87,3 +91,7 @@ def _print_table(entries: dict[str, list[Entry]]) -> None:
         width = max((len(e.name) for e in found), default=0)
         for e in found:
             print(f"  {e.name:<{width}}  {e.spec.description}  [{e.provider}]")
+            for weights in getattr(e.spec, "pretrained", ()):
+                published, origin = summary(weights)
+                print(f"  {'':<{width}}    tag {e.name}.{weights.name}  {published}\n"
+                      f"  {'':<{width}}      {origin}")

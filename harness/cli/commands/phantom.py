@@ -2,7 +2,9 @@
 
 Layouts: acdc (NIfTI cines, ED/ES label maps, Info.cfg), kaggle (Data Science Bowl DICOM
 folders, train.csv and the download's quirks), ukbb (UK Biobank zips with manifests and a
-phenotype table), clinical (a PACS-style DICOM export with fake PHI, reports.csv, labels.csv).
+phenotype table), clinical (a PACS-style DICOM export with fake PHI, reports.csv, labels.csv),
+clinical-h5 (that cohort as the reference pipeline's cmr_toolkit stores it: one HDF5 file per
+scan, in rgb or grey arrays, plus series_map.csv).
 Beside the layout, DIR/truth.csv lists every study's identifiers, group, exact volumes, LVEF,
 findings and site. The same seed writes the same bytes.
 
@@ -22,7 +24,7 @@ from cmrbench.cli.errors import CommandError
 HELP = "write a phantom cohort with exact truth in a real dataset's layout"
 # Kept literal so that `cmrbench --help` does not import the renderer; a test checks it
 # against cmrbench.phantom.LAYOUTS.
-LAYOUT_CHOICES = ("acdc", "kaggle", "ukbb", "clinical")
+LAYOUT_CHOICES = ("acdc", "kaggle", "ukbb", "clinical", "clinical-h5")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

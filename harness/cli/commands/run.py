@@ -22,8 +22,8 @@ HELP = "benchmark an encoder on a task (train, select on validation, test once)"
 # flag -> (type, help); the RunConfig field is the flag with '-' as '_'
 FIELDS: dict[str, tuple[Any, str]] = {
     "encoder": (str, "video encoder name, e.g. mvit-b-16x4"),
-    "weights": (str, "weights file (any supported format); default: the encoder's seeded "
-                     "random initialisation"),
+    "weights": (str, "weights file (any supported format) or pretrained tag such as "
+                     "kinetics400; default: the encoder's seeded random initialisation"),
     "initialisation": (str, "name the weights in results (default: from the file)"),
     "dataset": (str, "dataset name, e.g. ukbb (its card gives the splits and labels)"),
     "store": (Path, "the study store written by `cmrbench ingest`"),

@@ -13,10 +13,11 @@ from pathlib import Path
 import pandas as pd
 from cmrbench.phantom.cohort import TRUTH_COLUMNS, truth_row
 from cmrbench.phantom.study import PhantomStudy
-from cmrbench.phantom.writers import acdc, clinical, kaggle, ukbb
+from cmrbench.phantom.writers import acdc, clinical, clinical_h5, kaggle, ukbb
 
 Writer = Callable[[Iterable[PhantomStudy], Path], dict[str, str]]
-_MODULES = {"acdc": acdc, "kaggle": kaggle, "ukbb": ukbb, "clinical": clinical}
+_MODULES = {"acdc": acdc, "kaggle": kaggle, "ukbb": ukbb, "clinical": clinical,
+            "clinical-h5": clinical_h5}
 WRITERS: dict[str, Writer] = {name: module.write for name, module in _MODULES.items()}
 TRUTH_FILE = "truth.csv"
 

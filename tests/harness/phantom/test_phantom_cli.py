@@ -19,7 +19,7 @@ def test_writes_the_layout_and_truth(tmp_path: Path, capsys: pytest.CaptureFixtu
     truth = pd.read_csv(out / "truth.csv")
     assert {"study_id", "patient_id", "group", "edv_ml", "esv_ml", "lvef"} <= set(truth.columns)
     assert list(truth["study_id"]) == ["patient001", "patient002"]
-    assert (out / "training" / "patient002" / "Info.cfg").is_file()
+    assert (out / "database" / "training" / "patient002" / "Info.cfg").is_file()
     assert "wrote 2 acdc studies" in capsys.readouterr().out
 
 

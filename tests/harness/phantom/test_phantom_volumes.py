@@ -43,7 +43,7 @@ def test_voxel_counts_of_written_acdc_labels_match_the_truth_for_every_group(wri
     truth = pd.read_csv(out / "truth.csv")
     assert set(truth["group"]) == set(GROUPS)
     for row in truth.itertuples():
-        folder = out / "training" / row.study_id
+        folder = out / "database" / "training" / row.study_id
         info = _info(folder)
         ed = folder / f"{row.study_id}_frame{int(info['ED']):02d}_gt.nii.gz"
         es = folder / f"{row.study_id}_frame{int(info['ES']):02d}_gt.nii.gz"

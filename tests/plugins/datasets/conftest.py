@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from cmrbench.cards import load_card
 from cmrbench.ingest import IngestReport, ingest
-from cmrbench.phantom import generate_cohort, write_layout
+from cmrbench.phantom import PhantomStudy, generate_cohort, write_layout
 from cmrbench.registry import get_registry
 from cmrbench.splits import salted_id
 from cmrbench.store import StudyStore
@@ -17,11 +17,14 @@ MATRIX = 48  # small images keep the suite fast; geometry and timing stay realis
 
 
 class Ingested:
-    """A phantom source, its truth table, and the store and report its ingest produced."""
+    """A phantom source, its studies and truth table, and the store and report its ingest
+    produced."""
 
-    def __init__(self, source: Path, store: Path, dataset: str, report: IngestReport) -> None:
-        self.source, self.dataset, self.report = source, dataset, report
-        self.truth = pd.read_csv(source / "truth.csv", dtype={"study_id": str})
+    def __init__(self, source: Path, store: Path, dataset: str, report: IngestReport,
+                 studies: list[PhantomStudy]) -> None:
+        self.source, self.dataset, self.report, self.studies = source, dataset, report, studies
+        self.truth = pd.read_csv(source / "truth.csv", dtype={"study_id": str, "quirks": str})
+        self.truth["quirks"] = self.truth["quirks"].fillna("")
         self.store = StudyStore(store)
         self.card = load_card(get_registry().dataset(dataset).card)
 
@@ -35,12 +38,13 @@ class Ingested:
 def write_and_ingest(root: Path, layout: str, dataset: str, n: int, seed: int = 3,
                      workers: int = 1, matrix: int | None = MATRIX) -> Ingested:
     source = root / f"{layout}-src"
-    write_layout(layout, generate_cohort(n, seed, layout, matrix=matrix), source)
+    studies = generate_cohort(n, seed, layout, matrix=matrix)
+    write_layout(layout, studies, source)
     spec = get_registry().dataset(dataset)
     store = root / f"{dataset}-store"
     report = ingest(spec.discover(source), load_card(spec.card), store, decode=spec.decode,
-                    workers=workers, progress=False)
-    return Ingested(source, store, dataset, report)
+                    workers=workers, progress=False, source=source)
+    return Ingested(source, store, dataset, report, studies)
 
 
 @pytest.fixture(scope="session")
@@ -65,9 +69,16 @@ def clinical(tmp_path_factory) -> Ingested:
 
 
 @pytest.fixture(scope="session")
+def clinical_h5(tmp_path_factory) -> Ingested:
+    # seed 0 draws all four sites: rgb and grey arrays, raw and built keys
+    return write_and_ingest(tmp_path_factory.mktemp("clinical-h5"), "clinical-h5",
+                            "clinical-h5", n=4, seed=0)
+
+
+@pytest.fixture(scope="session")
 def phantom(clinical, tmp_path_factory) -> Ingested:
     spec = get_registry().dataset("phantom")
     store = tmp_path_factory.mktemp("phantom") / "store"
     report = ingest(spec.discover(clinical.source), load_card(spec.card), store,
                     progress=False)
-    return Ingested(clinical.source, store, "phantom", report)
+    return Ingested(clinical.source, store, "phantom", report, clinical.studies)

@@ -1,0 +1,1 @@
+"""An example cmrbench encoder plugin: a small 3D CNN registered as 'example-net'."""

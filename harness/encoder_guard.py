@@ -1,0 +1,67 @@
+"""Run a plugin's encoder and vouch for what it returns, so a bug in it is reported as one.
+
+The harness trusts no encoder's output blindly: a batch of clips must come back as one finite
+row of ``embed_dim`` floats per clip, in order. When an encoder raises or returns something
+else, :class:`EncoderFailure` names the encoder and the plugin that provides it and says how
+to reproduce the problem with the conformance kit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from cmrbench.registry import PluginFailure, credit, find_provider
+from cmrbench.specs import EncoderSpec
+
+
+class EncoderFailure(PluginFailure):
+    """An encoder's factory or forward raised, or its output breaks the contract."""
+
+    def __init__(self, spec: EncoderSpec, problem: str) -> None:
+        self.spec, self.problem = spec, problem
+        super().__init__(
+            f"encoder {spec.name!r} ({credit(find_provider(spec))}) {problem}. This is a bug "
+            f"in that plugin, not in your data or command: reproduce it with "
+            f"`cmrbench.testing.check_encoder({spec.name!r})` and report it to its authors")
+
+
+def build_module(spec: EncoderSpec) -> torch.nn.Module:
+    """``spec.factory()``, the way the harness always calls it: with no arguments."""
+    try:
+        module = spec.factory()
+    except Exception as exc:  # noqa: BLE001 - whatever the plugin raises is its failure
+        raise EncoderFailure(spec, f"failed to build: factory() raised "
+                                   f"{type(exc).__name__}: {exc}") from exc
+    if not isinstance(module, torch.nn.Module):
+        raise EncoderFailure(spec, f"factory() returned a {type(module).__name__}, not a "
+                                   "torch.nn.Module")
+    return module
+
+
+def embed_batch(spec: EncoderSpec, module: torch.nn.Module, video: torch.Tensor) -> np.ndarray:
+    """The encoder's embeddings of a batch of clips [B, C, T, H, W] as float32 [B, embed_dim]."""
+    try:
+        output = module(video=video)
+    except Exception as exc:  # noqa: BLE001 - whatever the plugin raises is its failure
+        raise EncoderFailure(spec, f"failed on a batch of shape {list(video.shape)}: forward "
+                                   f"raised {type(exc).__name__}: {exc}") from exc
+    return checked_output(spec, output, len(video))
+
+
+def checked_output(spec: EncoderSpec, output: Any, batch_size: int) -> np.ndarray:
+    """``output`` as float32 [batch_size, embed_dim]; anything else is an EncoderFailure."""
+    expected = [batch_size, spec.embed_dim]
+    if not isinstance(output, torch.Tensor) or not output.is_floating_point():
+        kind = output.dtype if isinstance(output, torch.Tensor) else type(output).__name__
+        raise EncoderFailure(spec, f"returned a {kind} for a batch of {batch_size} clips, not "
+                                   f"a float tensor {expected}")
+    if list(output.shape) != expected:
+        raise EncoderFailure(spec, f"returned shape {list(output.shape)} for a batch of "
+                                   f"{batch_size} clips; its spec declares embed_dim="
+                                   f"{spec.embed_dim}, so {expected} was expected")
+    vectors = output.detach().float().cpu().numpy()
+    if not np.isfinite(vectors).all():
+        raise EncoderFailure(spec, "returned NaN or infinite values")
+    return vectors
