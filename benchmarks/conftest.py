@@ -12,6 +12,11 @@ or this file; they ask for the fixture instead:
   ``baseline_ms``, ``ratio_to_baseline``, ``stat``), printed as one line
   ``NAME: X ms, R.RRx BASELINE (Y ms)`` and returned. With ``--benchmark-disable`` there are
   no statistics: nothing is reported and the ratio is NaN.
+- ``timing.interleaved(candidates, rounds, seed=0)``: each of ``candidates`` (name -> fn)
+  timed once per round, in a freshly shuffled order every round, so a machine that gets
+  busier or quieter mid-run slows every candidate alike; returns name -> per-round seconds.
+- ``timing.ratios(times, candidate, baseline)``: the per-round ratios of two interleaved
+  candidates, summarised as (min, median).
 
 Nothing here asserts a time.
 """
@@ -19,6 +24,7 @@ Nothing here asserts a time.
 from __future__ import annotations
 
 import math
+import random
 import statistics
 import time
 from collections.abc import Callable
@@ -60,6 +66,27 @@ class Timing:
         print(f"\n{name}: {measured_s * 1e3:.2f} ms, {ratio:.2f}x {baseline_name} "
               f"({baseline_s * 1e3:.2f} ms)")
         return ratio
+
+
+    @staticmethod
+    def interleaved(candidates: dict[str, Callable[[], object]], rounds: int,
+                    seed: int = 0) -> dict[str, list[float]]:
+        order = list(candidates)
+        shuffle = random.Random(seed).shuffle
+        times: dict[str, list[float]] = {name: [] for name in order}
+        for _ in range(rounds):
+            shuffle(order)
+            for name in order:
+                start = time.perf_counter()
+                candidates[name]()
+                times[name].append(time.perf_counter() - start)
+        return times
+
+    @staticmethod
+    def ratios(times: dict[str, list[float]], candidate: str, baseline: str
+               ) -> tuple[float, float]:
+        per_round = [a / b for a, b in zip(times[candidate], times[baseline], strict=True)]
+        return min(per_round), statistics.median(per_round)
 
 
 @pytest.fixture(scope="session")

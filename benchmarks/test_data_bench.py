@@ -1,27 +1,33 @@
-"""Clip loading against raw h5py reads of the same frames, as ratios measured in one run.
+"""The data path's CPU cost per full-size clip, against the old one-clip path and the raw read.
 
 A synthetic store of 20 studies (10 SAX slices x 30 frames x 192x192 uint16 plus 4CH, 2CH and
-3CH) is written to a temporary directory. Each benchmark walks the same SAX slices of the
-reference selection in the same order and reads the same 16 uniformly spaced frames:
+3CH) is written to a temporary directory; the contract is the full 3 x 16 x 224 x 224. Each
+candidate handles a block of BLOCK clips, walking the same SAX slices of the reference
+selection and reading the same 16 uniformly spaced frames:
 
-- raw h5py: open the study file, read the slice's frames first..last as one hyperslab and
-  pick the 16 in numpy (the floor, and the baseline of every ratio),
-- raw h5py, fancy-indexed: the same frames read as ``cine[slice, indices]``, which h5py
-  turns into one selection per index on the chunked dataset: tens of times slower,
-- store: ``StudyStore.read_cine`` for those frames,
-- clip item: a full ``ClipDataset`` item, read and transformed to 3 x 16 x 224 x 224,
-- training clip item: the same with scale jitter, a random crop and AugMix.
+- raw: open the study file, read the slice's frames first..last as one hyperslab and pick the
+  16 in numpy (the floor),
+- store read: `StudyStore.read_cine` of the same frames,
+- old eval / old train: `StudyStore.read_cine` + `ReferenceClipTransform`, the item the
+  datasets built before the data path split (a float32 3 x 16 x 224 x 224 tensor per clip;
+  training with scale jitter, a random crop and AugMix on the CPU), without its collate,
+- new eval / new train: what a DataLoader worker now does per clip: `ClipDataset` items
+  (read, exact-histogram limits, the uint8 source window, the parameter draws) and their
+  share of `collate_clips`.
 
-Torch runs on one thread, as it does in a DataLoader worker (where items are built); that
-also keeps timings steady on a busy machine. Each benchmark reports its median over the raw
-read's median (timed once in the same session) through the ``timing`` fixture of
-``conftest.py``, in ``benchmark.extra_info`` and printed. Run with
-``.venv/bin/python -m pytest benchmarks/test_data_bench.py --benchmark-only -s``.
+The candidates run interleaved: ROUNDS rounds, each running every candidate once in a newly
+shuffled order, torch on one thread as in a DataLoader worker. Each test reports the per-round
+ratios (min and median) of one candidate to its baseline, and asserts issue 11's targets on
+the median: new eval <= 0.15 x old eval, new train <= 0.2 x old train. The DataLoader tests
+report clips/s per worker, new path and old, over whole epochs of the store.
+
+Run with ``.venv/bin/python -m pytest benchmarks/test_data_bench.py --benchmark-only -s``.
 """
 
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,14 +35,24 @@ import h5py
 import numpy as np
 import pytest
 import torch
-from cmrbench.data import ClipDataset, uniform_frame_indices
+from cmrbench.data import (
+    ClipDataset,
+    ReferenceClipTransform,
+    Stream,
+    collate_clips,
+    derive_rng,
+    make_loader,
+    uniform_frame_indices,
+)
 from cmrbench.specs import VideoInput
 from cmrbench.store import StudyRecord, StudyStore, ViewVolume, build_index, study_path, write_study
+from torch.utils.data import DataLoader, Dataset
 
 STUDIES, SAX_SLICES, FRAMES, SIZE = 20, 10, 30, 192
 CONTRACT = VideoInput(frames=16, height=224, width=224)
 FRAME_INDICES = uniform_frame_indices(FRAMES, CONTRACT.frames)
-RAW = "the raw h5py read"
+BLOCK, ROUNDS = 8, 15
+TARGETS = {"eval": 0.15, "train": 0.2}
 
 
 def synthetic_view(rng: np.random.Generator, slices: int) -> ViewVolume:
@@ -68,74 +84,142 @@ def store_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def eval_clips(store_root: Path) -> ClipDataset:
-    return ClipDataset(store_root, CONTRACT)
-
-
-@pytest.fixture(scope="module")
-def sax_items(eval_clips: ClipDataset) -> list[tuple[int, str, int]]:
+def sax_items(store_root: Path) -> list[tuple[int, str, int]]:
     """(dataset index, study, slice) of every SAX clip the reference selection takes."""
     return [(index, entry.study_id, slice_index)
-            for index, (entry, view, slice_index) in enumerate(eval_clips.items)
+            for index, (entry, view, slice_index) in enumerate(ClipDataset(store_root,
+                                                                           CONTRACT).items)
             if view == "SAX"]
 
 
-def raw_reader(store_root: Path, sax_items: list[tuple[int, str, int]],
-               fancy: bool = False) -> Callable[[], np.ndarray]:
+def blocks(sax_items: list[tuple[int, str, int]], clip: Callable[[int, str, int], object]
+           ) -> Callable[[], object]:
+    """A candidate: BLOCK clips per call, walking the SAX items round and round."""
     walk = itertools.cycle(sax_items)
+    return lambda: [clip(*next(walk)) for _ in range(BLOCK)]
+
+
+def raw_read(store_root: Path) -> Callable[[int, str, int], np.ndarray]:
     first, last = FRAME_INDICES[0], FRAME_INDICES[-1]
 
-    def read() -> np.ndarray:
-        _, study_id, slice_index = next(walk)
+    def read(_: int, study_id: str, slice_index: int) -> np.ndarray:
         with h5py.File(study_path(store_root, study_id), "r") as h5:
-            cine = h5["views/SAX/cine"]
-            if fancy:
-                return cine[slice_index, FRAME_INDICES]
-            return cine[slice_index, first:last + 1][FRAME_INDICES - first]
+            return h5["views/SAX/cine"][slice_index, first:last + 1][FRAME_INDICES - first]
 
     return read
 
 
+def old_item(store_root: Path, train: bool) -> Callable[[int, str, int], torch.Tensor]:
+    store, transform = StudyStore(store_root), ReferenceClipTransform(CONTRACT, train=train)
+
+    def item(index: int, study_id: str, slice_index: int) -> torch.Tensor:
+        cine = store.read_cine(study_id, "SAX", slice_index, FRAME_INDICES)
+        return transform(cine, derive_rng(0, 0, index, Stream.PIXELS))
+
+    return item
+
+
+def new_batch(store_root: Path, train: bool, sax_items) -> Callable[[], dict]:
+    dataset = ClipDataset(store_root, CONTRACT, train=train)
+    walk = itertools.cycle(index for index, _, _ in sax_items)
+    return lambda: collate_clips([dataset[next(walk)] for _ in range(BLOCK)])
+
+
 @pytest.fixture(scope="module")
-def raw_median_s(store_root: Path, sax_items: list[tuple[int, str, int]], timing) -> float:
-    """The raw h5py read's median time, measured once for every ratio in this run."""
-    return timing.seconds(raw_reader(store_root, sax_items), rounds=300, warmup=20)
-
-
-def test_raw_h5py_read(benchmark, store_root, sax_items, raw_median_s, timing):
-    frames = benchmark(raw_reader(store_root, sax_items))
-    assert frames.shape == (CONTRACT.frames, SIZE, SIZE)
-    timing.report(benchmark, "raw h5py read", raw_median_s, RAW)
-
-
-def test_raw_h5py_fancy_indexed_read(benchmark, store_root, sax_items, raw_median_s, timing):
-    frames = benchmark(raw_reader(store_root, sax_items, fancy=True))
-    assert frames.shape == (CONTRACT.frames, SIZE, SIZE)
-    timing.report(benchmark, "raw h5py read, fancy-indexed", raw_median_s, RAW)
-
-
-def test_store_read_cine(benchmark, store_root, sax_items, raw_median_s, timing):
+def interleaved(store_root, sax_items, timing) -> dict[str, list[float]]:
+    """Seconds per clip of every candidate, per round, measured interleaved."""
     store = StudyStore(store_root)
-    walk = itertools.cycle(sax_items)
-
-    def read() -> np.ndarray:
-        _, study_id, slice_index = next(walk)
-        return store.read_cine(study_id, "SAX", slice_index, FRAME_INDICES)
-
-    assert benchmark(read).shape == (CONTRACT.frames, SIZE, SIZE)
-    timing.report(benchmark, "StudyStore.read_cine", raw_median_s, RAW)
-
-
-def test_clip_item(benchmark, eval_clips, sax_items, raw_median_s, timing):
-    walk = itertools.cycle(sax_items)
-    item = benchmark(lambda: eval_clips[next(walk)[0]])
-    assert item["video"].shape == CONTRACT.shape
-    timing.report(benchmark, "ClipDataset item (eval)", raw_median_s, RAW)
+    candidates = {"raw": blocks(sax_items, raw_read(store_root)),
+                  "store read": blocks(sax_items, lambda _, study_id, slice_index:
+                                       store.read_cine(study_id, "SAX", slice_index,
+                                                       FRAME_INDICES)),
+                  **{f"old {mode}": blocks(sax_items, old_item(store_root, mode == "train"))
+                     for mode in ("eval", "train")},
+                  **{f"new {mode}": new_batch(store_root, mode == "train", sax_items)
+                     for mode in ("eval", "train")}}
+    for candidate in candidates.values():
+        candidate()  # warm caches and lazy imports before anything is timed
+    times = timing.interleaved(candidates, ROUNDS)
+    return {name: [t / BLOCK for t in per_round] for name, per_round in times.items()}
 
 
-def test_training_clip_item(benchmark, store_root, sax_items, raw_median_s, timing):
-    clips = ClipDataset(store_root, CONTRACT, train=True)
-    walk = itertools.cycle(sax_items)
-    item = benchmark(lambda: clips[next(walk)[0]])
-    assert item["video"].shape == CONTRACT.shape
-    timing.report(benchmark, "ClipDataset item (train, AugMix)", raw_median_s, RAW)
+def report(benchmark, name: str, interleaved, timing, baseline: str) -> float:
+    """Store and print ``name``'s per-round ratios to ``baseline`` and to the raw read; the
+    median ratio to ``baseline`` is returned."""
+    low, median = timing.ratios(interleaved, name, baseline)
+    raw_low, raw_median = timing.ratios(interleaved, name, "raw")
+    ms = {key: np.median(interleaved[key]) * 1e3 for key in (name, baseline, "raw")}
+    benchmark.extra_info.update({"ms_per_clip": ms[name], "baseline": baseline,
+                                 "ratio_min": low, "ratio_median": median,
+                                 "ratio_to_raw_min": raw_low, "ratio_to_raw_median": raw_median})
+    to_raw = "" if baseline == "raw" else f", {raw_low:.2f}x / {raw_median:.2f}x raw"
+    print(f"\n{name}: {ms[name]:.2f} ms per clip; {low:.3f}x / {median:.3f}x {baseline} "
+          f"({ms[baseline]:.2f} ms){to_raw}; min / median of {ROUNDS} interleaved rounds")
+    return median
+
+
+def test_store_read_against_the_raw_read(benchmark, store_root, sax_items, interleaved, timing):
+    store = StudyStore(store_root)
+    benchmark.pedantic(blocks(sax_items, lambda _, study_id, slice_index: store.read_cine(
+        study_id, "SAX", slice_index, FRAME_INDICES)), rounds=3)
+    report(benchmark, "store read", interleaved, timing, "raw")
+
+
+@pytest.mark.parametrize("mode", ["eval", "train"])
+def test_old_item_against_the_raw_read(benchmark, store_root, sax_items, interleaved, timing,
+                                       mode):
+    benchmark.pedantic(blocks(sax_items, old_item(store_root, mode == "train")), rounds=3)
+    report(benchmark, f"old {mode}", interleaved, timing, "raw")
+
+
+@pytest.mark.parametrize("mode", ["eval", "train"])
+def test_new_clip_against_the_old_item(benchmark, store_root, sax_items, interleaved, timing,
+                                       mode):
+    batch = benchmark.pedantic(new_batch(store_root, mode == "train", sax_items), rounds=3)
+    assert batch["frames"].dtype == torch.uint8 and batch["frames"].shape[:2] == (BLOCK, 16)
+    median = report(benchmark, f"new {mode}", interleaved, timing, f"old {mode}")
+    assert median <= TARGETS[mode], f"new {mode} path costs {median:.3f}x the old one"
+
+
+class OldClips(Dataset):
+    """The SAX clips as the datasets built them before the split (for the loader baseline)."""
+
+    def __init__(self, store_root: Path, sax_items, train: bool) -> None:
+        self.items, self.item = sax_items, old_item(store_root, train)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> torch.Tensor:
+        return self.item(*self.items[index])
+
+
+def clips_per_second(loader, clips: int) -> float:
+    start = time.perf_counter()
+    assert sum(len(batch["frames"] if isinstance(batch, dict) else batch)
+               for batch in loader) == clips
+    return clips / (time.perf_counter() - start)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("mode", ["eval", "train"])
+def test_dataloader_clips_per_second_per_worker(benchmark, store_root, sax_items, workers,
+                                                mode):
+    train = mode == "train"
+    new = make_loader(ClipDataset(store_root, CONTRACT, train=train), 8, workers=workers,
+                      shuffle=train)
+    old = DataLoader(OldClips(store_root, sax_items, train), batch_size=8,
+                     num_workers=workers, persistent_workers=True, prefetch_factor=4)
+    clips_per_second(new, len(new.dataset))  # start the workers
+    clips_per_second(old, len(old.dataset))
+    rates = {"new": [], "old": []}
+    for _ in range(2):
+        rates["new"].append(clips_per_second(new, len(new.dataset)))
+        rates["old"].append(clips_per_second(old, len(old.dataset)))
+    benchmark.pedantic(lambda: clips_per_second(new, len(new.dataset)), rounds=1)
+    per_worker = {path: max(rate) / workers for path, rate in rates.items()}
+    benchmark.extra_info.update({f"{path}_clips_per_s_per_worker": rate
+                                 for path, rate in per_worker.items()})
+    print(f"\nDataLoader, {mode}, {workers} worker(s): new {per_worker['new']:.0f}, "
+          f"old {per_worker['old']:.0f} clips/s per worker (best of 2 epochs of "
+          f"{len(new.dataset)} / {len(old.dataset)} clips)")

@@ -15,14 +15,13 @@ from typing import Any
 
 import numpy as np
 import torch
-from cmrbench.data import ClipDataset, collate_clips
+from cmrbench.data import ClipDataset, make_loader, to_device
 from cmrbench.encoder_guard import build_module, embed_batch
 from cmrbench.files import sha256_file
 from cmrbench.provenance import environment, plugin_provenance
 from cmrbench.specs import EncoderSpec, VideoInput
 from cmrbench.store.index import INDEX_FILE
 from cmrbench.weights import ResolvedWeights, load_weights
-from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 
@@ -62,18 +61,26 @@ def build_encoder(spec: EncoderSpec, weights: Path | ResolvedWeights | None = No
 @torch.no_grad()
 def embed_store(spec: EncoderSpec, module: torch.nn.Module, store: Path, *,
                 split: str | None = None, views: str = "reference", batch_size: int = 8,
-                device: str = "cpu", weights_provenance: dict[str, Any] | None = None,
+                device: str = "cpu", workers: int | None = None,
+                weights_provenance: dict[str, Any] | None = None,
                 progress: bool = True) -> Embeddings:
-    """Embed every video the ``views`` policy selects in ``split`` of the store."""
+    """Embed every video the ``views`` policy selects in ``split`` of the store.
+
+    ``workers`` DataLoader processes read and hand over clips (default: `make_loader`'s)
+    while the device transforms and encodes the previous batch.
+    """
     if not isinstance(spec.input, VideoInput):
         raise ValueError(f"{spec.name} is a {spec.modality} encoder; embed needs a video encoder")
     dataset = ClipDataset(store, spec.input, split=split, views=views, train=False)
-    loader = DataLoader(dataset, batch_size=batch_size, collate_fn=collate_clips)
+    loader = make_loader(dataset, batch_size, workers=workers, device=device)
+    transform = dataset.batch_transform()
     module = module.to(device)
     vectors, ids, view_names, slices = [], [], [], []
     for batch in tqdm(loader, desc=f"embed {spec.name}", unit="batch",
                       disable=not progress or None):
-        vectors.append(embed_batch(spec, module, batch["video"].to(device)))
+        batch = to_device(batch, device)
+        video = transform(batch["frames"], batch["params"])
+        vectors.append(embed_batch(spec, module, video))
         ids += batch["study_id"]
         view_names += batch["view"]
         slices += batch["slice"]

@@ -1,32 +1,48 @@
 """The data pipeline: study store -> clips and study bags in an encoder's input contract.
 
-Uniform temporal subsampling (`uniform_frame_indices`), the reference's view selection
-(`select_videos`), intensity scaling, crops and clip-consistent AugMix (`ClipTransform`), and
-report sentence sampling (`sample_sentences`), assembled into `ClipDataset` (one item per
-video) and `StudyBagDataset` (one item per study) with their collate functions.
+The path splits at the device boundary. On the CPU (DataLoader workers) `ClipDataset` (one
+item per video) and `StudyBagDataset` (one item per study) read each clip's uniformly
+subsampled frames (`uniform_frame_indices`) of the videos a view policy selects
+(`select_videos`) and hand them over as uint8 grey frames with their `ClipParams`
+(`Handover`: intensity limits, geometry, AugMix draws). On the device `BatchTransform` turns
+a collated batch into the encoder's input (resize, crop, clip-consistent AugMix,
+normalisation). `make_loader` and `to_device` connect the two; `sample_sentences` samples
+report sentences. `ReferenceClipTransform` is the one-clip CPU reference both halves are
+tested against.
 """
 
 from cmrbench.data.bags import StudyBagDataset, collate_bags
 from cmrbench.data.clips import ClipDataset, collate_clips
+from cmrbench.data.device import BatchTransform, to_device
+from cmrbench.data.handover import ClipParams, Handover
+from cmrbench.data.intensity import intensity_limits
+from cmrbench.data.loader import EpochSampler, make_loader
+from cmrbench.data.reference import ReferenceClipTransform, scale_intensity
 from cmrbench.data.reports import sample_sentences, split_sentences
 from cmrbench.data.seeding import Stream, derive_rng
 from cmrbench.data.temporal import uniform_frame_indices
-from cmrbench.data.transforms import ClipTransform, scale_intensity
 from cmrbench.data.views import VIEW_POLICIES, ViewPolicy, select_videos
 
 __all__ = [
     "VIEW_POLICIES",
+    "BatchTransform",
     "ClipDataset",
-    "ClipTransform",
+    "ClipParams",
+    "EpochSampler",
+    "Handover",
+    "ReferenceClipTransform",
     "Stream",
     "StudyBagDataset",
     "ViewPolicy",
     "collate_bags",
     "collate_clips",
     "derive_rng",
+    "intensity_limits",
+    "make_loader",
     "sample_sentences",
     "scale_intensity",
     "select_videos",
     "split_sentences",
+    "to_device",
     "uniform_frame_indices",
 ]

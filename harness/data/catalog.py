@@ -11,11 +11,12 @@ from cmrbench.store import StudyStore
 
 @dataclass(frozen=True)
 class StudyEntry:
-    """One study's shape and labels: slices and frames per view, without any pixels."""
+    """One study's shape and labels: slices, frames and frame size per view, without pixels."""
 
     study_id: str
     slices: dict[str, int]
     frames: dict[str, int]
+    sizes: dict[str, tuple[int, int]]
     labels: dict[str, Any]
 
 
@@ -47,4 +48,5 @@ def load_entry(store: StudyStore, study_id: str) -> StudyEntry:
     shapes = store.shapes(study_id)
     slices = {view: shape[0] for view, shape in shapes.items()}
     frames = {view: shape[1] for view, shape in shapes.items()}
-    return StudyEntry(study_id, slices, frames, store.labels(study_id))
+    sizes = {view: (shape[2], shape[3]) for view, shape in shapes.items()}
+    return StudyEntry(study_id, slices, frames, sizes, store.labels(study_id))

@@ -13,11 +13,13 @@ import numpy as np
 
 
 class Stream(IntEnum):
-    """What a stream is for: choosing views, augmenting pixels, or sampling report sentences."""
+    """What a stream is for: choosing views, augmenting pixels, sampling report sentences, or
+    ordering an epoch (`index` 0)."""
 
     VIEWS = 0
     PIXELS = 1
     REPORT = 2
+    ORDER = 3
 
 
 def derive_rng(seed: int, epoch: int, index: int, stream: Stream) -> np.random.Generator:

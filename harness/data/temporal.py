@@ -21,3 +21,13 @@ def uniform_frame_indices(n_available: int, frames: int) -> np.ndarray:
     if frames == 1:
         return np.zeros(1, dtype=np.int64)
     return np.arange(frames, dtype=np.int64) * (n_available - 1) // (frames - 1)
+
+
+def check_clip(cine: np.ndarray, frames: int) -> None:
+    """A clip must be [frames, height, width] with the encoder's number of frames."""
+    if cine.ndim != 3:
+        raise ValueError(f"a clip must be [frames, height, width], got shape {cine.shape}")
+    if cine.shape[0] != frames:
+        raise ValueError(f"clip has {cine.shape[0]} frames but the encoder takes {frames}; "
+                         "read the frames given by uniform_frame_indices(n_available, "
+                         "contract.frames)")

@@ -1,9 +1,10 @@
 """`cmrbench embed`: one encoder, two weight files, two named initialisations in provenance."""
 
 import numpy as np
+import pytest
 import torch
 from cmrbench.cli import main
-from cmrbench.embedding import load_embeddings
+from cmrbench.embedding import build_encoder, embed_store, load_embeddings
 from cmrbench.registry import get_registry
 from cmrbench.weights import save_weights, sha256_file
 
@@ -69,3 +70,22 @@ def test_split_and_random_initialisation(store_path, tmp_path):
     embedded = load_embeddings(out)
     assert set(embedded.study_id) == {"c"} and embedded.provenance["initialisation"] == "random"
     assert embedded.provenance["split"] == "test" and embedded.provenance["harness_version"]
+
+
+@pytest.fixture
+def one_thread():
+    """Two torch threads on a busy two-core machine wait on each other for seconds."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_worker_processes_give_the_same_embeddings_in_the_same_order(store_path, one_thread):
+    spec = get_registry().encoder(ENCODER)
+    module, provenance = build_encoder(spec)
+    serial, parallel = (embed_store(spec, module, store_path, batch_size=3, workers=workers,
+                                    progress=False) for workers in (0, 2))
+    assert list(parallel.study_id) == list(serial.study_id)
+    assert list(parallel.slice) == list(serial.slice)
+    np.testing.assert_array_equal(parallel.vectors, serial.vectors)

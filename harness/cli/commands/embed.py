@@ -33,6 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="view policy: reference, random-half-sax or all")
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
+    parser.add_argument("--workers", type=int, help="DataLoader worker processes "
+                        "(default: one per CPU less one, at most 8; 0 loads in this process)")
     parser.add_argument("--seed", type=int, default=0, help="seed of a random initialisation")
     parser.add_argument("--no-progress", action="store_true")
 
@@ -48,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
                                            initialisation=args.initialisation, seed=args.seed)
         embeddings = embed_store(spec, module, args.store, split=args.split, views=args.views,
                                  batch_size=args.batch_size, device=args.device,
+                                 workers=args.workers,
                                  weights_provenance=provenance, progress=not args.no_progress)
     except (WeightsError, ValueError, FileNotFoundError) as exc:
         raise CommandError(str(exc)) from None

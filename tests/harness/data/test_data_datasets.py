@@ -1,4 +1,7 @@
-"""Clip and study-bag datasets over a store: the right videos, frames, labels and batches."""
+"""Clip and study-bag datasets over a store: the right videos, frames, labels and batches.
+
+Items hand over uint8 frames [T, S, S] and their ClipParams; the dataset's batch transform
+turns a collated batch into the encoder's input."""
 
 import numpy as np
 import pytest
@@ -29,9 +32,13 @@ def test_clip_dataset_has_one_item_per_selected_video_with_its_study_labels(stor
     items = [dataset[i] for i in range(len(dataset))]
     assert [(i["study_id"], i["view"], i["slice"]) for i in items] == [
         (study, view, index) for study, videos in REFERENCE.items() for view, index in videos]
+    size = dataset.handover.size
     for item in items:
-        assert item["video"].shape == (3, 16, 32, 32) and item["video"].dtype == torch.float32
+        assert item["frames"].shape == (16, size, size) and item["frames"].dtype == torch.uint8
         assert item["labels"] == LABELS[item["study_id"]]
+    batch = collate_clips(items)
+    video = dataset.batch_transform()(batch["frames"], batch["params"])
+    assert video.shape == (len(items), 3, 16, 32, 32) and video.dtype == torch.float32
 
 
 def test_a_clip_holds_the_uniformly_subsampled_frames_of_its_slice(store_path):
@@ -41,8 +48,12 @@ def test_a_clip_holds_the_uniformly_subsampled_frames_of_its_slice(store_path):
     item = next(dataset[i] for i in range(len(dataset)) if dataset.items[i][0].study_id == "b"
                 and dataset.items[i][1] == "SAX")
     expected = uniform_frame_indices(12, 16) / 11
-    torch.testing.assert_close(item["video"][0, :, 5, 5] * 0.225 + 0.45,
-                               torch.tensor(expected, dtype=torch.float32))
+    assert item["frames"][:, 5, 5].tolist() == np.rint(255 * expected).tolist()
+    batch = collate_clips([item])
+    video = dataset.batch_transform()(batch["frames"], batch["params"])[0]
+    torch.testing.assert_close(video[0, :, 5, 5] * 0.225 + 0.45,
+                               torch.tensor(expected, dtype=torch.float32), atol=0.5 / 255,
+                               rtol=0)
 
 
 def test_split_selects_studies_and_an_empty_split_is_an_error(store_path):
@@ -64,24 +75,33 @@ def test_random_half_sax_redraws_per_epoch_with_a_constant_length(store_path):
     assert [(e.study_id, v, i) for e, v, i in dataset.items] == draws[2]
 
 
+def same_item(first, second) -> bool:
+    return torch.equal(first["frames"], second["frames"]) and all(
+        torch.equal(a, b) for a, b in zip(first["params"], second["params"], strict=True))
+
+
 def test_training_items_are_reproducible_from_seed_epoch_and_index(store_path):
     first = ClipDataset(store_path, CONTRACT, train=True, seed=1)
     again = ClipDataset(store_path, CONTRACT, train=True, seed=1)
     other = ClipDataset(store_path, CONTRACT, train=True, seed=2)
-    torch.testing.assert_close(first[4]["video"], again[4]["video"])
-    assert not torch.equal(first[4]["video"], other[4]["video"])
-    before = first[4]["video"]
+    assert same_item(first[4], again[4])
+    assert not same_item(first[4], other[4])
+    before = first[4]
     first.set_epoch(1)
-    assert not torch.equal(first[4]["video"], before)
+    assert not same_item(first[4], before)
+    assert same_item(first[4], again[(1, 4)]) and same_item(before, again[(0, 4)])
 
 
 def test_dataloader_workers_build_the_same_items_as_the_main_process(store_path):
     dataset = ClipDataset(store_path, CONTRACT, train=True, seed=5)
     serial = next(iter(DataLoader(dataset, batch_size=len(dataset), collate_fn=collate_clips)))
     parallel = list(DataLoader(dataset, batch_size=4, num_workers=2, collate_fn=collate_clips))
-    torch.testing.assert_close(torch.cat([batch["video"] for batch in parallel]),
-                               serial["video"])
-    assert serial["video"].shape == (len(dataset), 3, 16, 32, 32)
+    torch.testing.assert_close(torch.cat([batch["frames"] for batch in parallel]),
+                               serial["frames"])
+    for field, whole in zip(serial["params"]._fields, serial["params"], strict=True):
+        parts = [getattr(batch["params"], field) for batch in parallel]
+        torch.testing.assert_close(torch.cat(parts), whole)
+    assert serial["frames"].shape[:2] == (len(dataset), 16)
     assert serial["labels"][0] == LABELS["a"] and serial["view"][:2] == ["4CH", "2CH"]
 
 
@@ -103,7 +123,9 @@ def test_bag_dataset_has_one_bag_per_study_in_reference_order(store_path):
         item = dataset[index]
         assert item["study_id"] == study_id and item["labels"] == LABELS[study_id]
         assert list(zip(item["views"], item["slices"], strict=True)) == videos
-        assert item["videos"].shape == (len(videos), 3, 16, 32, 32)
+        size = dataset.handover.size
+        assert item["frames"].shape == (len(videos), 16, size, size)
+        assert item["params"].geometry.shape == (len(videos), 2, 4)
 
 
 def test_bag_of_random_half_sax_keeps_every_long_axis(store_path):
@@ -115,10 +137,15 @@ def test_collate_pads_bags_of_different_sizes_and_masks_the_padding(store_path):
     dataset = StudyBagDataset(store_path, CONTRACT, sentences=2)
     items = [dataset[0], dataset[1]]  # a and c (b has no report): 5 and 3 videos
     batch = collate_bags(items)
-    assert batch["videos"].shape == (2, 5, 3, 16, 32, 32)
+    size = dataset.handover.size
+    assert batch["frames"].shape == (2, 5, 16, size, size)
     assert batch["mask"].tolist() == [[True] * 5, [True] * 3 + [False] * 2]
-    torch.testing.assert_close(batch["videos"][1, :3], items[1]["videos"])
-    assert not batch["videos"][1, 3:].any()
+    torch.testing.assert_close(batch["frames"][1, :3], items[1]["frames"])
+    assert not batch["frames"][1, 3:].any()
+    assert batch["params"].geometry.shape == (2, 5, 2, 4)
+    video = dataset.batch_transform()(batch["frames"], batch["params"])
+    assert video.shape == (2, 5, 3, 16, 32, 32)
+    torch.testing.assert_close(video[1, 3:], torch.full_like(video[1, 3:], -0.45 / 0.225))
     assert batch["views"][1] == ["2CH", "SAX", "SAX"] and batch["study_id"] == ["a", "c"]
     assert batch["report"][1] == "One sentence only."
 

@@ -1,10 +1,11 @@
-"""ClipTransform gives the encoder's contract: shape, dtype, value range, normalisation, and
-one AugMix per clip (every frame gets the same augmentation)."""
+"""Both clip pipelines, the CPU reference and the split path (hand-over + device transform),
+give the encoder's contract: shape, dtype, value range, normalisation, the reference crop
+geometry, and one AugMix per clip (every frame gets the same augmentation)."""
 
 import numpy as np
 import pytest
 import torch
-from cmrbench.data import ClipTransform, scale_intensity
+from cmrbench.data import scale_intensity
 from cmrbench.specs import VideoInput
 from torchvision.transforms import v2
 
@@ -34,51 +35,51 @@ def test_a_constant_clip_scales_to_zeros():
 
 
 @pytest.mark.parametrize("train", [False, True])
-def test_output_has_the_contract_shape_and_dtype(train):
+def test_output_has_the_contract_shape_and_dtype(pipeline, train):
     contract = VideoInput(frames=16, height=24, width=40)
-    video = ClipTransform(contract, train=train)(noise_clip(), np.random.default_rng(0))
+    video = pipeline(contract, train=train)(noise_clip(), np.random.default_rng(0))
     assert video.shape == (3, 16, 24, 40) and video.dtype == torch.float32
 
 
-def test_constant_input_is_normalised_with_the_contract_mean_and_std():
-    video = ClipTransform(CONTRACT)(np.full((16, 32, 32), 700, np.uint16))
+def test_constant_input_is_normalised_with_the_contract_mean_and_std(pipeline):
+    video = pipeline(CONTRACT)(np.full((16, 32, 32), 700, np.uint16))
     torch.testing.assert_close(video, torch.full((3, 16, 24, 24), (0.0 - 0.45) / 0.225))
 
 
-def test_grey_is_repeated_to_every_channel_and_mapped_onto_the_value_range():
+def test_grey_is_repeated_to_every_channel_and_mapped_onto_the_value_range(pipeline):
     contract = VideoInput(frames=16, height=24, width=24, value_range=(0.0, 255.0),
                           mean=(0.0, 0.0, 0.0), std=(1.0, 2.0, 4.0))
-    video = ClipTransform(contract, zoom=(1.0, 1.0))(noise_clip(height=24, width=24))
+    video = pipeline(contract, zoom=(1.0, 1.0))(noise_clip(height=24, width=24))
     torch.testing.assert_close(video[1] * 2, video[0])
     torch.testing.assert_close(video[2] * 4, video[0])
     assert video[0].min() == 0.0 and video[0].max() == 255.0
 
 
-def test_single_channel_contract_keeps_one_channel():
+def test_single_channel_contract_keeps_one_channel(pipeline):
     contract = VideoInput(frames=16, height=24, width=24, channels=1, mean=(0.5,), std=(0.5,))
-    assert ClipTransform(contract)(noise_clip()).shape == (1, 16, 24, 24)
+    assert pipeline(contract)(noise_clip()).shape == (1, 16, 24, 24)
 
 
-def test_eval_resizes_the_shorter_side_to_264_224ths_of_the_crop_and_center_crops():
+def test_eval_resizes_the_shorter_side_to_264_224ths_of_the_crop_and_center_crops(pipeline):
     clip = np.zeros((16, 48, 96), np.uint16)
     clip[:, 2:46, 20:76] = 1000  # a bright central block, dark at every edge
-    video = ClipTransform(VideoInput(frames=16, height=24, width=24))(clip)
+    video = pipeline(VideoInput(frames=16, height=24, width=24))(clip)
     # shorter side 48 -> 28 px (24 x 264/224): the block spans rows 1-27 and columns 12-44
     # of the 28 x 56 image, so the central 24 x 24 crop (rows 2-26, columns 16-40) is all bright
     torch.testing.assert_close(video, torch.full_like(video, (1.0 - 0.45) / 0.225))
 
 
-def test_a_zoom_of_one_keeps_the_whole_field_of_view():
+def test_a_zoom_of_one_keeps_the_whole_field_of_view(pipeline):
     clip = np.full((16, 48, 48), 1000, np.uint16)
     clip[:, 2:-2, 2:-2] = 0  # a bright 2 px frame around a dark field
-    whole = ClipTransform(CONTRACT, zoom=(1.0, 1.0))(clip)
-    cropped = ClipTransform(CONTRACT)(clip)
+    whole = pipeline(CONTRACT, zoom=(1.0, 1.0))(clip)
+    cropped = pipeline(CONTRACT)(clip)
     assert whole[0, 0, 0, 0] > 0 and whole[0, 0, 12, 12] < 0
     assert cropped[0, 0, 0, 0] < 0
 
 
-def test_training_output_depends_only_on_the_rng_and_leaves_torch_global_rng_alone():
-    transform = ClipTransform(CONTRACT, train=True)
+def test_training_output_depends_only_on_the_rng_and_leaves_torch_global_rng_alone(pipeline):
+    transform = pipeline(CONTRACT, train=True)
     state = torch.get_rng_state()
     first = transform(noise_clip(), np.random.default_rng(5))
     assert torch.equal(torch.get_rng_state(), state)
@@ -87,16 +88,23 @@ def test_training_output_depends_only_on_the_rng_and_leaves_torch_global_rng_alo
     assert not torch.equal(transform(noise_clip(), np.random.default_rng(6)), first)
 
 
-def test_augmix_applies_the_same_operation_to_every_frame():
-    transform = ClipTransform(CONTRACT, train=True)
+def test_augmix_applies_the_same_operation_to_every_frame(pipeline):
+    transform = pipeline(CONTRACT, train=True)
     for seed in range(30):
         video = transform(still_clip(seed=seed), np.random.default_rng(seed))
         assert torch.equal(video, video[:, :1].expand_as(video)), f"seed {seed}"
 
 
-def test_augmix_changes_the_clip():
-    plain = ClipTransform(CONTRACT, train=True, augment=False)
-    augmented = ClipTransform(CONTRACT, train=True)
+def test_augmix_works_on_whole_grey_levels_as_on_uint8(pipeline):
+    """AugMix was designed for uint8 images: its input and output are whole grey levels."""
+    video = pipeline(CONTRACT, train=True)(noise_clip(), np.random.default_rng(2))
+    levels = (video * 0.225 + 0.45) * 255
+    torch.testing.assert_close(levels, levels.round(), atol=1e-3, rtol=0)
+
+
+def test_augmix_changes_the_clip(pipeline):
+    plain = pipeline(CONTRACT, train=True, augment=False)
+    augmented = pipeline(CONTRACT, train=True)
     changed = sum(not torch.equal(plain(still_clip(), np.random.default_rng(seed)),
                                   augmented(still_clip(), np.random.default_rng(seed)))
                   for seed in range(10))
@@ -104,7 +112,7 @@ def test_augmix_changes_the_clip():
 
 
 def test_augmix_on_a_plain_tensor_would_mix_frames_differently():
-    # Why ClipTransform wraps clips as tv_tensors.Video: this is the trap it avoids.
+    # Why the reference wraps clips as tv_tensors.Video: this is the trap it avoids.
     frames = torch.from_numpy(still_clip() // 12).to(torch.uint8).unsqueeze(1)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
@@ -112,12 +120,12 @@ def test_augmix_on_a_plain_tensor_would_mix_frames_differently():
     assert not torch.equal(mixed, mixed[:1].expand_as(mixed))
 
 
-def test_wrong_clip_shapes_and_missing_rng_are_errors_that_name_the_fix():
+def test_wrong_clip_shapes_and_missing_rng_are_errors_that_name_the_fix(pipeline):
     with pytest.raises(ValueError, match="uniform_frame_indices"):
-        ClipTransform(CONTRACT)(noise_clip(frames=12))
+        pipeline(CONTRACT)(noise_clip(frames=12))
     with pytest.raises(ValueError, match=r"\[frames, height, width\]"):
-        ClipTransform(CONTRACT)(noise_clip()[None])
+        pipeline(CONTRACT)(noise_clip()[None])
     with pytest.raises(ValueError, match="rng=np.random.default_rng"):
-        ClipTransform(CONTRACT, train=True)(noise_clip())
+        pipeline(CONTRACT, train=True)(noise_clip())
     with pytest.raises(ValueError, match="has to cover the crop"):
-        ClipTransform(CONTRACT, zoom=(0.8, 1.2))
+        pipeline(CONTRACT, zoom=(0.8, 1.2))(noise_clip())

@@ -1,18 +1,22 @@
-"""Turn a raw cine clip into the tensor an encoder's input contract (VideoInput) asks for."""
+"""The reference clip transform: one clip at a time on the CPU, with torchvision's own ops.
+
+This is the pipeline the harness ran before the data path split at the device boundary, kept
+as the executable specification the split path is tested and benchmarked against: the
+evaluation output must agree with it within one grey level, and training draws its crops and
+AugMix from the same distributions. Datasets do not use it.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
+from cmrbench.data.geometry import ZOOM, short_side_range
+from cmrbench.data.intensity import PERCENTILES
+from cmrbench.data.temporal import check_clip
 from cmrbench.specs import VideoInput
 from torchvision import tv_tensors
 from torchvision.transforms import v2
 from torchvision.transforms.v2 import functional as F
-
-PERCENTILES = (1.0, 99.0)
-# The reference's pytorchvideo pipeline for 224 px crops: shorter side scaled to 264 px then a
-# center crop in evaluation, to a random 264-380 px then a random crop in training.
-ZOOM = (264 / 224, 380 / 224)
 
 
 def scale_intensity(cine: np.ndarray, percentiles: tuple[float, float] = PERCENTILES) -> np.ndarray:
@@ -31,7 +35,7 @@ def scale_intensity(cine: np.ndarray, percentiles: tuple[float, float] = PERCENT
     return np.clip(scaled, 0.0, 1.0, out=scaled)
 
 
-class ClipTransform:
+class ReferenceClipTransform:
     """A raw clip [T, H, W] (any numeric dtype) -> float32 [C, T, H, W] for ``contract``.
 
     1. `scale_intensity` to [0, 1].
@@ -56,14 +60,11 @@ class ClipTransform:
     def __init__(self, contract: VideoInput, train: bool = False, augment: bool = True,
                  zoom: tuple[float, float] = ZOOM, percentiles: tuple[float, float] = PERCENTILES,
                  severity: int = 3) -> None:
-        if not 1.0 <= zoom[0] <= zoom[1]:
-            raise ValueError(f"zoom={zoom} must be (low, high) with 1 <= low <= high: the "
-                             "resized image has to cover the crop")
         self.contract = contract
         self.train = train
         self.percentiles = percentiles
         self.size = [contract.height, contract.width]
-        low, high = (round(z * max(self.size)) for z in zoom)
+        low, high = short_side_range((contract.height, contract.width), zoom)
         self.short_side = low
         self._crop = v2.Compose([v2.RandomShortestSize(list(range(low, high + 1))),
                                  v2.RandomCrop(self.size)])
@@ -74,24 +75,16 @@ class ClipTransform:
 
     def __call__(self, cine: np.ndarray, rng: np.random.Generator | None = None) -> torch.Tensor:
         """Transform one clip; ``rng`` is required in training and unused in evaluation."""
-        self._check(cine)
+        check_clip(cine, self.contract.frames)
         clip = torch.from_numpy(scale_intensity(cine, self.percentiles)).unsqueeze(1)
         if self.train:
             if rng is None:
-                raise ValueError("a training ClipTransform draws random crops and AugMix: "
+                raise ValueError("a training ReferenceClipTransform draws random crops and AugMix: "
                                  "pass rng=np.random.default_rng(seed)")
             clip = self._random_view(clip, rng)
         else:
             clip = F.center_crop(F.resize(clip, [self.short_side], antialias=True), self.size)
         return self._to_contract(clip[:, 0])
-
-    def _check(self, cine: np.ndarray) -> None:
-        if cine.ndim != 3:
-            raise ValueError(f"a clip must be [frames, height, width], got shape {cine.shape}")
-        if cine.shape[0] != self.contract.frames:
-            raise ValueError(f"clip has {cine.shape[0]} frames but the encoder takes "
-                             f"{self.contract.frames}; read the frames given by "
-                             "uniform_frame_indices(n_available, contract.frames)")
 
     def _random_view(self, clip: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
         with torch.random.fork_rng(devices=[]):
