@@ -1,13 +1,14 @@
 """What the runner feeds its model: study bags of cached features, or of pixels, with targets.
 
-Both datasets give one item per study with the task's targets, the names of its videos
-("VIEW/slice", for the attention saved with each prediction) and the study ID; the view policy
-picks the videos from (seed, epoch, index) alone, as everywhere in the data pipeline.
+Both give one item per study with the task's targets, the names of its videos ("VIEW/slice",
+for the attention saved with each prediction) and the study ID. The view policy picks the
+videos from (seed, epoch, index) alone, as everywhere in the data pipeline, and both take the
+(epoch, index) keys of ``make_loader``'s sampler.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from cmrbench.data.views import select_videos
 from cmrbench.specs import VideoInput
 from cmrbench.training.features import CachedFeatures
 from cmrbench.training.studies import StudySet
-from torch.utils.data import Dataset, DistributedSampler, Sampler
+from torch.utils.data import Dataset
 
 
 def video_names(views: Sequence[str], slices: Sequence[int]) -> list[str]:
@@ -45,14 +46,39 @@ class CachedBags(Dataset):
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __getitem__(self, index: int) -> dict[str, Any]:
+    def __getitem__(self, key: int | tuple[int, int]) -> dict[str, Any]:
+        epoch, index = key if isinstance(key, tuple) else (self.epoch, key)
         chosen = select_videos(self.slices[index], self.policy,
-                               derive_rng(self.seed, self.epoch, index, Stream.VIEWS))
+                               derive_rng(self.seed, epoch, index, Stream.VIEWS))
         rows = [self.rows[index][pair] for pair in chosen]
         return {"inputs": torch.from_numpy(np.asarray(self.vectors[rows], dtype=np.float32)),
                 "video_names": [f"{view}/{s}" for view, s in chosen],
                 "targets": torch.from_numpy(self.studies.targets[index]),
                 "study_id": self.studies.study_ids[index]}
+
+    @staticmethod
+    def collate(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        """Pad features to [B, Kmax, F] with a mask [B, Kmax]; stack targets."""
+        sizes = [len(item["inputs"]) for item in items]
+        first = items[0]["inputs"]
+        features = first.new_zeros((len(items), max(sizes), first.shape[1]))
+        mask = torch.zeros((len(items), max(sizes)), dtype=torch.bool)
+        for b, (item, size) in enumerate(zip(items, sizes, strict=True)):
+            features[b, :size], mask[b, :size] = item["inputs"], True
+        return {"inputs": features, "mask": mask,
+                "targets": torch.stack([item["targets"] for item in items]),
+                "video_names": [item["video_names"] for item in items],
+                "study_id": [item["study_id"] for item in items]}
+
+
+def mean_bag_size(dataset: CachedBags | PixelBags, sample: int = 64) -> float:
+    """The mean number of videos per study the view policy selects (from the first
+    ``sample`` studies of epoch 0; no pixel is read)."""
+    slices = (dataset.slices if isinstance(dataset, CachedBags)
+              else [entry.slices for entry in dataset.entries])[:sample]
+    return float(np.mean([len(select_videos(s, dataset.policy,
+                                            derive_rng(dataset.seed, 0, i, Stream.VIEWS)))
+                          for i, s in enumerate(slices)]))
 
 
 def _slice_counts(rows: dict[tuple[str, int], int]) -> dict[str, int]:
@@ -62,73 +88,26 @@ def _slice_counts(rows: dict[tuple[str, int], int]) -> dict[str, int]:
     return counts
 
 
-def collate_cached(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Pad features to [B, Kmax, F] with a mask [B, Kmax]; stack targets."""
-    sizes = [len(item["inputs"]) for item in items]
-    first = items[0]["inputs"]
-    features = first.new_zeros((len(items), max(sizes), first.shape[1]))
-    mask = torch.zeros((len(items), max(sizes)), dtype=torch.bool)
-    for b, (item, size) in enumerate(zip(items, sizes, strict=True)):
-        features[b, :size], mask[b, :size] = item["inputs"], True
-    return {"inputs": features, "mask": mask,
-            "targets": torch.stack([item["targets"] for item in items]),
-            "video_names": [item["video_names"] for item in items],
-            "study_id": [item["study_id"] for item in items]}
-
-
-class PixelBags(Dataset):
-    """Study bags of clips in the encoder's contract: "videos" [K, C, T, H, W], targets, ..."""
+class PixelBags(StudyBagDataset):
+    """Study bags of hand-over frames (the data pipeline's) with the task's targets; the
+    model's device transform turns "frames" and "params" into the encoder's clips."""
 
     def __init__(self, store: Any, contract: VideoInput, studies: StudySet, policy: str,
                  seed: int, train: bool, augment: bool = True) -> None:
-        self.bags = StudyBagDataset(store, contract, split=None, views=policy, train=train,
-                                    augment=train and augment, seed=seed)
-        position = {entry.study_id: i for i, entry in enumerate(self.bags.entries)}
-        self.positions = [position[s] for s in studies.study_ids]
-        self.studies = studies
+        super().__init__(store, contract, views=policy, train=train, augment=augment,
+                         seed=seed, studies=studies.study_ids)
+        self.targets = studies.targets
 
-    def set_epoch(self, epoch: int) -> None:
-        self.bags.set_epoch(epoch)
+    def item(self, epoch: int, index: int) -> dict[str, Any]:
+        item = super().item(epoch, index)
+        item["targets"] = torch.from_numpy(self.targets[index])
+        item["video_names"] = video_names(item.pop("views"), item.pop("slices"))
+        del item["labels"]  # the targets are what the task reads
+        return item
 
-    def __len__(self) -> int:
-        return len(self.positions)
-
-    def __getitem__(self, index: int) -> dict[str, Any]:
-        item = self.bags[self.positions[index]]
-        return {"videos": item["videos"], "views": item["views"], "slices": item["slices"],
-                "targets": torch.from_numpy(self.studies.targets[index]),
-                "study_id": item["study_id"]}
-
-
-def collate_pixels(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Pad clips to [B, Kmax, C, T, H, W] with a mask [B, Kmax]; stack targets."""
-    batch = collate_bags(items)
-    return {"inputs": batch["videos"], "mask": batch["mask"],
-            "targets": torch.stack(batch["targets"]),
-            "video_names": [video_names(v, s) for v, s in
-                            zip(batch["views"], batch["slices"], strict=True)],
-            "study_id": batch["study_id"]}
-
-
-class EpochSampler(DistributedSampler):
-    """A shuffling sampler over this process's share of a dataset that also tells the dataset
-    which epoch it is (Lightning calls ``set_epoch`` on the sampler before every epoch)."""
-
-    def set_epoch(self, epoch: int) -> None:
-        super().set_epoch(epoch)
-        self.dataset.set_epoch(epoch)
-
-
-class ShardSampler(Sampler[int]):
-    """This process's contiguous share of a dataset, in order: shards differ in size by at most
-    one and together hold every index exactly once (no padding, unlike DistributedSampler)."""
-
-    def __init__(self, length: int, rank: int, world_size: int) -> None:
-        bounds = np.linspace(0, length, world_size + 1).round().astype(int)
-        self.indices = range(int(bounds[rank]), int(bounds[rank + 1]))
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self.indices)
-
-    def __len__(self) -> int:
-        return len(self.indices)
+    @staticmethod
+    def collate(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        """`collate_bags` (padded frames, params, mask) with the targets stacked."""
+        batch = collate_bags(items)
+        batch["targets"] = torch.stack(batch["targets"])
+        return batch

@@ -52,6 +52,7 @@ class RunConfig:
     weight_decay: float | None = None
     views: str | None = None
     eval_views: str | None = None
+    val_every: int = 1
     augment: bool = True
     feature_cache: bool = True
     cache_dir: Path | None = None
@@ -73,7 +74,7 @@ class RunConfig:
             value = getattr(self, name)
             if value is not None and value not in VIEW_POLICIES:
                 raise ConfigError(f"{name}: {value!r} is not one of {list(VIEW_POLICIES)}")
-        for name in ("max_steps", "max_epochs", "batch_size"):
+        for name in ("max_steps", "max_epochs", "batch_size", "val_every"):
             value = getattr(self, name)
             if value is not None and value < 1 and not (name == "max_steps" and value == -1):
                 raise ConfigError(f"{name}: must be a positive integer, got {value}")

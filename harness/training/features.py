@@ -59,27 +59,18 @@ class CachedFeatures:
         return table
 
 
-class _Features(torch.nn.Module):
-    """The encoder's pre-projection features when it exposes them, else its output."""
-
-    def __init__(self, encoder: torch.nn.Module) -> None:
-        super().__init__()
-        self.encoder = encoder
-
-    def forward(self, video: torch.Tensor) -> torch.Tensor:
-        features = getattr(self.encoder, "features", None)
-        return features(video) if callable(features) else self.encoder(video=video)
-
-
 def cached_features(cache_dir: Path, parts: Mapping[str, Any], spec: EncoderSpec,
                     encoder: torch.nn.Module, store: Path, *, batch_size: int = 8,
-                    device: str = "cpu", progress: bool = True) -> CachedFeatures:
-    """The cache entry for ``parts``, computing and storing it first if it is missing."""
+                    device: str = "cpu", workers: int | None = None, features: bool = True,
+                    progress: bool = True) -> CachedFeatures:
+    """The cache entry for ``parts``, computing and storing it first if it is missing:
+    the encoder's ``features(video)`` with ``features``, else its output embeddings."""
     key = feature_key(parts)
     entry = Path(cache_dir) / key
     if not (entry / KEY).exists():
-        embeddings = embed_store(spec, _Features(encoder).eval(), store, split=None, views="all",
-                                 batch_size=batch_size, device=device, progress=progress)
+        embeddings = embed_store(spec, encoder.eval(), store, split=None, views="all",
+                                 batch_size=batch_size, device=device, workers=workers,
+                                 progress=progress, features=features)
         _publish(entry, embeddings.vectors.astype(np.float32),
                  pd.DataFrame({"study_id": embeddings.study_id, "view": embeddings.view,
                                "slice": embeddings.slice}), {**parts, "key": key})

@@ -2,45 +2,54 @@
 
 Samplers need the world size and this process's rank, which a multi-process launch only
 knows once the strategy is set up; a LightningDataModule's ``*_dataloader`` hooks run then.
-Training shuffles per epoch (``EpochSampler``); validation and test take contiguous shards
-(``ShardSampler``) so each study is scored exactly once across processes.
+Training shuffles per epoch (``make_loader``'s sampler, padded across ranks like torch's
+DistributedSampler); validation and test take exact contiguous shares (``exact=True``), so
+each study is scored exactly once whatever the number of processes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytorch_lightning as pl
-from cmrbench.training.batches import EpochSampler, ShardSampler
-from torch.utils.data import DataLoader, Dataset
+import torch
+from cmrbench.data import StudyBagDataset, make_loader, to_device
+from torch.utils.data import DataLoader
 
 
 class BagData(pl.LightningDataModule):
-    """Train/val/test study-bag datasets -> loaders for this process."""
+    """Train/val/test study-bag datasets -> loaders for this process, and the data path's
+    device half: hand-over frames become the encoder's clips after the batch has moved."""
 
-    def __init__(self, datasets: dict[str, Dataset], collate: Callable[..., Any],
-                 batch_size: int, workers: int, seed: int) -> None:
+    def __init__(self, datasets: dict[str, Any], batch_size: int, workers: int) -> None:
         super().__init__()
-        self.datasets, self.collate = datasets, collate
-        self.batch_size, self.workers, self.seed = batch_size, workers, seed
+        self.datasets, self.batch_size, self.workers = datasets, batch_size, workers
+        pixels = isinstance(datasets["train"], StudyBagDataset)
+        self.transforms = ({"train": datasets["train"].batch_transform(),
+                            "eval": datasets["test"].batch_transform()} if pixels else {})
 
-    def _loader(self, role: str, sampler: Any) -> DataLoader:
-        return DataLoader(self.datasets[role], batch_size=self.batch_size, sampler=sampler,
-                          collate_fn=self.collate, num_workers=self.workers,
-                          persistent_workers=False)
+    def transfer_batch_to_device(self, batch: Any, device: torch.device,
+                                 dataloader_idx: int) -> Any:
+        return to_device(batch, device)  # clip parameters stay on the host: no sync
 
-    def _shard(self, role: str) -> DataLoader:
-        world, rank = self.trainer.world_size, self.trainer.global_rank
-        return self._loader(role, ShardSampler(len(self.datasets[role]), rank, world))
+    def on_after_batch_transfer(self, batch: dict[str, Any], dataloader_idx: int
+                                ) -> dict[str, Any]:
+        if "frames" in batch:
+            mode = "train" if self.trainer.training else "eval"
+            batch["inputs"] = self.transforms[mode](batch.pop("frames"), batch.pop("params"))
+        return batch
+
+    def _loader(self, role: str, *, train: bool) -> DataLoader:
+        return make_loader(self.datasets[role], self.batch_size, shuffle=train,
+                           workers=self.workers, device=self.trainer.strategy.root_device,
+                           rank=self.trainer.global_rank, world_size=self.trainer.world_size,
+                           exact=not train)
 
     def train_dataloader(self) -> DataLoader:
-        world, rank = self.trainer.world_size, self.trainer.global_rank
-        return self._loader("train", EpochSampler(self.datasets["train"], num_replicas=world,
-                                                  rank=rank, shuffle=True, seed=self.seed))
+        return self._loader("train", train=True)
 
     def val_dataloader(self) -> DataLoader:
-        return self._shard("val")
+        return self._loader("val", train=False)
 
     def predict_dataloader(self) -> DataLoader:
-        return self._shard("test")
+        return self._loader("test", train=False)

@@ -17,8 +17,9 @@ class BenchmarkModule(pl.LightningModule):
     """Trains ``model`` with the task's loss; scores the validation split with the task's own
     metrics each epoch (logged as ``val/<primary metric>`` for checkpoint selection)."""
 
-    def __init__(self, model: StudyModel, task: Task, val_studies: StudySet, *, lr: float,
-                 weight_decay: float, seed: int, primary: str, higher_is_better: bool) -> None:
+    def __init__(self, model: StudyModel, task: Task, val_studies: StudySet | None, *,
+                 lr: float, weight_decay: float, seed: int, primary: str,
+                 higher_is_better: bool) -> None:
         super().__init__()
         self.model, self.task, self.val_studies = model, task, val_studies
         self.lr, self.weight_decay, self.seed = lr, weight_decay, seed

@@ -92,6 +92,7 @@ def trainer(config: RunConfig, task: TaskSpec, progress: bool
         callbacks=[selector], logger=loggers, enable_progress_bar=progress,
         enable_model_summary=False, num_sanity_val_steps=0, use_distributed_sampler=False,
         log_every_n_steps=1, default_root_dir=config.out, deterministic=False,
+        check_val_every_n_epoch=config.val_every,
     ), selector
 
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytorch_lightning as pl
 import torch
 from cmrbench.cards import DatasetCard, load_card
@@ -30,7 +29,7 @@ from cmrbench.store import StudyStore
 from cmrbench.store.index import INDEX_FILE
 from cmrbench.task import Task, TaskError
 from cmrbench.training import rundir
-from cmrbench.training.batches import CachedBags, PixelBags, collate_cached, collate_pixels
+from cmrbench.training.batches import CachedBags, PixelBags, mean_bag_size
 from cmrbench.training.config import RunConfig
 from cmrbench.training.features import cached_features, feature_key
 from cmrbench.training.loaders import BagData
@@ -134,7 +133,8 @@ def run_benchmark(config: RunConfig, *, registry: Registry | None = None,
         return {}
     table = predictions_table(plan.task, plan.studies["test"], rows)
     cost = rundir.cost(trainer, fit_seconds, time.perf_counter() - started,
-                       videos=_videos_seen(data.datasets["train"], trainer, data.batch_size))
+                       videos=mean_bag_size(data.datasets["train"]) * trainer.global_step
+                       * data.batch_size * trainer.world_size)
     provenance = {**plan.provenance, **weights, "feature_cache_key": cache_key,
                   "preprocessing": preprocessing(plan.encoder.input),
                   "seed": plan.config.seed}
@@ -149,16 +149,15 @@ def _plugin(entry: Any) -> dict[str, str]:
 
 def _assemble(plan: Plan, trainer: pl.Trainer, progress: bool
               ) -> tuple[StudyModel, BagData, dict[str, Any], str | None]:
+    """The model, the data, the weights' provenance and the feature cache key."""
     config, spec = plan.config, plan.encoder
     resolved = resolve_weights(spec, config.weights) if config.weights else None
     encoder, weights = build_encoder(spec, resolved, exclude=config.exclude,
                                      initialisation=config.initialisation, seed=config.seed)
-    cached = config.mode in ("linear", "finetune") and config.feature_cache
     if config.mode == "finetune" and not has_projection(encoder):
         raise RunError(f"finetune trains the last linear layer of encoder {spec.name!r}, which "
                        "exposes no features() and .projection; use linear or transfer")
-    key = None
-    if cached:
+    if config.mode in ("linear", "finetune") and config.feature_cache:
         parts = {"encoder": spec.name, "plugin": plan.provenance["encoder_plugin"],
                  "weights": weights, "exclude": list(config.exclude),
                  "what": "features" if has_projection(encoder) else "embeddings",
@@ -166,23 +165,23 @@ def _assemble(plan: Plan, trainer: pl.Trainer, progress: bool
                  "store_index_sha256": plan.provenance["store_index_sha256"]}
         cache_dir = config.cache_dir or Path(config.store) / "feature-cache"
         features = _shared_features(cache_dir, parts, spec, encoder, config, trainer, progress)
-        key = features.key
         top = (ProjectionTop(copy.deepcopy(encoder.projection)) if has_projection(encoder)
                else nn.Identity())
         model = StudyModel(plan.task, spec.embed_dim, top=top)
         datasets = {role: CachedBags(features, plan.studies[role], _policy(config, role),
                                      config.seed) for role in plan.studies}
-        collate, workers = collate_cached, 0
+        # cached features are in memory already: worker processes would only copy them
+        data, key = BagData(datasets, config.batch_size, 0), features.key
     else:
         model = StudyModel(plan.task, spec.embed_dim, encoder=encoder)
         datasets = {role: PixelBags(config.store, spec.input, plan.studies[role],
                                     _policy(config, role), config.seed,
                                     train=role == "train", augment=config.augment)
                     for role in plan.studies}
-        collate, workers = collate_pixels, config.num_workers
+        data, key = BagData(datasets, config.batch_size, config.num_workers), None
     model.train()
     apply_mode(model, config.mode)
-    return model, BagData(datasets, collate, config.batch_size, workers, config.seed), weights, key
+    return model, data, weights, key
 
 
 def _shared_features(cache_dir: Path, parts: dict[str, Any], spec: EncoderSpec,
@@ -197,18 +196,13 @@ def _shared_features(cache_dir: Path, parts: dict[str, Any], spec: EncoderSpec,
     device = "cuda" if torch.cuda.is_available() and config.accelerator in ("auto", "gpu",
                                                                              "cuda") else "cpu"
     return cached_features(cache_dir, parts, spec, encoder, config.store,
-                           batch_size=config.batch_size, device=device, progress=progress)
+                           batch_size=config.batch_size, device=device,
+                           workers=config.num_workers, features=parts["what"] == "features",
+                           progress=progress)
 
 
 def _policy(config: RunConfig, role: str) -> str:
     return config.views if role == "train" else config.eval_views
-
-
-def _videos_seen(dataset: Any, trainer: pl.Trainer, batch_size: int) -> float:
-    """Videos the training loop processed (steps x bags per step x mean bag size)."""
-    sample = [len(dataset[i]["video_names" if isinstance(dataset, CachedBags) else "views"])
-              for i in range(min(len(dataset), 16))]
-    return float(np.mean(sample)) * trainer.global_step * batch_size
 
 
 def check_runnable(config: RunConfig) -> None:

@@ -36,6 +36,7 @@ FIELDS: dict[str, tuple[Any, str]] = {
     "max-steps": (int, "training steps (default: the task's)"),
     "max-epochs": (int, "training epochs (default: the task's)"),
     "batch-size": (int, "studies per step and process"),
+    "val-every": (int, "validate (and select checkpoints) every N epochs (default 1)"),
     "lr": (float, "AdamW learning rate"),
     "weight-decay": (float, "AdamW weight decay"),
     "views": (str, "training view policy: reference, random-half-sax or all"),

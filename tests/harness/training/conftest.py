@@ -21,3 +21,9 @@ def phantom_store(root: Path, n: int, seed: int) -> Path:
 def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """40 studies: 26 train, 7 val, 7 test (an odd test split, for 2-process evaluation)."""
     return phantom_store(tmp_path_factory.mktemp("small"), n=40, seed=2)
+
+
+@pytest.fixture(scope="session")
+def learning_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """80 studies (46 train, 16 val, 18 test) for the tests that must really learn."""
+    return phantom_store(tmp_path_factory.mktemp("learning"), n=80, seed=1)
