@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
 from cmrbench.cli import main
 from cmrbench.predictions import read_predictions
 from cmrbench.store import StudyStore
@@ -48,10 +47,10 @@ def test_transfer_diagnosis_clearly_beats_chance(learning_store, tmp_path):
     assert accuracy["lower"] > 0.2  # chance for five balanced groups, outside the interval
 
 
-@pytest.mark.parametrize("labels", [VISIBLE_FINDINGS])
-def test_transfer_findings_clearly_beat_half_auroc(learning_store, tmp_path, labels):
-    result = train(learning_store, tmp_path / "findings", "diseases", "--labels", labels)
+def test_transfer_findings_clearly_beat_half_auroc(learning_store, tmp_path):
+    result = train(learning_store, tmp_path / "findings", "diseases", "--labels",
+                   VISIBLE_FINDINGS)
     macro = result["metrics"]["macro_auroc"]
     assert macro["value"] >= 0.75 and macro["lower"] > 0.5
-    for name in labels.split(","):
+    for name in VISIBLE_FINDINGS.split(","):
         assert result["metrics"][f"auroc:{name}"]["value"] > 0.6
