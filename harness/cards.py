@@ -15,12 +15,12 @@ from typing import Any
 import yaml
 from cmrbench.resources import resource_dir
 from cmrbench.specs import LABEL_KINDS
-from cmrbench.splits import SplitError, SplitRule
+from cmrbench.splits import SplitError, SplitRoles, SplitRule
 from cmrbench.store.record import VIEWS
 
 REQUIRED = ("name", "title", "description", "source", "licence", "citation", "how_to_obtain",
             "layout", "views", "labels", "split", "id_salt")
-OPTIONAL = ("view_map", "slice_numbering", "tasks", "notes")
+OPTIONAL = ("view_map", "slice_numbering", "tasks", "notes", "roles")
 SLICE_ENDS = ("base", "apex")
 
 
@@ -74,6 +74,7 @@ class DatasetCard:
     view_map: tuple[ViewRule, ...] = ()
     slice_numbering: SliceNumbering | None = None
     tasks: tuple[str, ...] = ()
+    roles: SplitRoles = SplitRoles()
     path: Path | None = None
 
     def views_for(self, series_description: str) -> tuple[str, ...]:
@@ -136,6 +137,10 @@ def _parse(path: Path, data: Mapping[str, Any]) -> DatasetCard:
         split = SplitRule.from_mapping(data["split"])
     except (SplitError, TypeError) as exc:
         raise fail("split", str(exc)) from exc
+    try:
+        roles = SplitRoles.from_mapping(data.get("roles") or {})
+    except (SplitError, TypeError, ValueError) as exc:
+        raise fail("roles", str(exc)) from exc
     return DatasetCard(
         name=data["name"], title=data["title"], description=data["description"],
         source=data["source"], licence=data["licence"], citation=data["citation"],
@@ -143,7 +148,7 @@ def _parse(path: Path, data: Mapping[str, Any]) -> DatasetCard:
         labels=dict(labels), split=split, id_salt=data["id_salt"],
         view_map=_view_map(fail, data.get("view_map") or []),
         slice_numbering=_slice_numbering(fail, data.get("slice_numbering")),
-        tasks=tuple(data.get("tasks") or ()), path=path)
+        tasks=tuple(data.get("tasks") or ()), roles=roles, path=path)
 
 
 def _view_map(fail: Any, rules: list[Any]) -> tuple[ViewRule, ...]:

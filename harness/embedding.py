@@ -63,11 +63,12 @@ def embed_store(spec: EncoderSpec, module: torch.nn.Module, store: Path, *,
                 split: str | None = None, views: str = "reference", batch_size: int = 8,
                 device: str = "cpu", workers: int | None = None,
                 weights_provenance: dict[str, Any] | None = None,
-                progress: bool = True) -> Embeddings:
+                progress: bool = True, features: bool = False) -> Embeddings:
     """Embed every video the ``views`` policy selects in ``split`` of the store.
 
     ``workers`` DataLoader processes read and hand over clips (default: `make_loader`'s)
-    while the device transforms and encodes the previous batch.
+    while the device transforms and encodes the previous batch. With ``features`` the rows
+    are the encoder's ``features(video)`` before its projection (the feature cache's input).
     """
     if not isinstance(spec.input, VideoInput):
         raise ValueError(f"{spec.name} is a {spec.modality} encoder; embed needs a video encoder")
@@ -80,7 +81,7 @@ def embed_store(spec: EncoderSpec, module: torch.nn.Module, store: Path, *,
                       disable=not progress or None):
         batch = to_device(batch, device)
         video = transform(batch["frames"], batch["params"])
-        vectors.append(embed_batch(spec, module, video))
+        vectors.append(embed_batch(spec, module, video, features=features))
         ids += batch["study_id"]
         view_names += batch["view"]
         slices += batch["slice"]
@@ -88,7 +89,7 @@ def embed_store(spec: EncoderSpec, module: torch.nn.Module, store: Path, *,
                   "store_index_sha256": sha256_file(Path(store) / INDEX_FILE),
                   "split": split, "views": views, "input": asdict(spec.input),
                   "n_videos": len(ids), **environment()}
-    empty = np.zeros((0, spec.embed_dim), np.float32)
+    empty = np.zeros((0, 0 if features else spec.embed_dim), np.float32)
     return Embeddings(vectors=np.concatenate(vectors) if vectors else empty,
                       study_id=np.array(ids, dtype=str), view=np.array(view_names, dtype=str),
                       slice=np.array(slices, dtype=np.int64), provenance=provenance)

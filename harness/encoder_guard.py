@@ -40,24 +40,29 @@ def build_module(spec: EncoderSpec) -> torch.nn.Module:
     return module
 
 
-def embed_batch(spec: EncoderSpec, module: torch.nn.Module, video: torch.Tensor) -> np.ndarray:
-    """The encoder's embeddings of a batch of clips [B, C, T, H, W] as float32 [B, embed_dim]."""
+def embed_batch(spec: EncoderSpec, module: torch.nn.Module, video: torch.Tensor, *,
+                features: bool = False) -> np.ndarray:
+    """The encoder's embeddings of a batch of clips [B, C, T, H, W] as float32 [B, embed_dim]
+    or, with ``features``, its ``features(video)`` before the projection [B, any width]."""
     try:
-        output = module(video=video)
+        output = module.features(video) if features else module(video=video)
     except Exception as exc:  # noqa: BLE001 - whatever the plugin raises is its failure
         raise EncoderFailure(spec, f"failed on a batch of shape {list(video.shape)}: forward "
                                    f"raised {type(exc).__name__}: {exc}") from exc
-    return checked_output(spec, output, len(video))
+    return checked_output(spec, output, len(video), width=None if features else spec.embed_dim)
 
 
-def checked_output(spec: EncoderSpec, output: Any, batch_size: int) -> np.ndarray:
-    """``output`` as float32 [batch_size, embed_dim]; anything else is an EncoderFailure."""
-    expected = [batch_size, spec.embed_dim]
+def checked_output(spec: EncoderSpec, output: Any, batch_size: int,
+                   width: int | None) -> np.ndarray:
+    """``output`` as float32 [batch_size, width] (any width when ``width`` is None);
+    anything else is an EncoderFailure."""
+    expected = [batch_size, width if width is not None else "any width"]
     if not isinstance(output, torch.Tensor) or not output.is_floating_point():
         kind = output.dtype if isinstance(output, torch.Tensor) else type(output).__name__
         raise EncoderFailure(spec, f"returned a {kind} for a batch of {batch_size} clips, not "
                                    f"a float tensor {expected}")
-    if list(output.shape) != expected:
+    if output.ndim != 2 or output.shape[0] != batch_size or (
+            width is not None and output.shape[1] != width):
         raise EncoderFailure(spec, f"returned shape {list(output.shape)} for a batch of "
                                    f"{batch_size} clips; its spec declares embed_dim="
                                    f"{spec.embed_dim}, so {expected} was expected")

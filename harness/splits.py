@@ -115,3 +115,68 @@ class SplitRule:
 def _check_ratios(where: str, ratios: Mapping[str, float]) -> None:
     if not ratios or any(not isinstance(r, (int, float)) or r <= 0 for r in ratios.values()):
         raise SplitError(f"{where}: must map split names to positive numbers, got {ratios!r}")
+
+
+ROLES = ("train", "val", "test")
+
+
+@dataclass(frozen=True)
+class Holdout:
+    """Patients of ``split`` set aside by a salted hash: a ``fraction`` of them, for a role the
+    dataset has no split of its own for (ACDC's official split has no validation set)."""
+
+    split: str
+    fraction: float
+    salt: str
+
+    def holds(self, patient_id: str) -> bool:
+        return unit_hash(self.salt, patient_id) < self.fraction
+
+
+@dataclass(frozen=True)
+class SplitRoles:
+    """Which store split plays each benchmark role (train, val, test), from the card.
+
+    A role names a split, or a :class:`Holdout` carved out of one by patient; the split it is
+    carved from then loses those patients in every other role.
+    """
+
+    train: str = "train"
+    val: str | Holdout = "val"
+    test: str = "test"
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> SplitRoles:
+        unknown = sorted(set(data) - set(ROLES))
+        if unknown:
+            raise SplitError(f"roles: unknown role(s) {unknown}; known: {list(ROLES)}")
+        values: dict[str, Any] = {}
+        for role, value in data.items():
+            if isinstance(value, str) and value:
+                values[role] = value
+            elif role == "val" and isinstance(value, Mapping):
+                if set(value) != {"from", "holdout", "salt"}:
+                    raise SplitError("roles.val: a held-out validation set is "
+                                     "{from: SPLIT, holdout: FRACTION, salt: SALT}")
+                if not 0 < float(value["holdout"]) < 1 or not value["salt"]:
+                    raise SplitError("roles.val: holdout must lie in (0, 1) and salt be set")
+                values[role] = Holdout(str(value["from"]), float(value["holdout"]),
+                                       str(value["salt"]))
+            else:
+                raise SplitError(f"roles.{role}: must name a split, got {value!r}")
+        return cls(**values)
+
+    def role(self, split: str, patient_id: str) -> str | None:
+        """The role of a study of ``split`` and ``patient_id``; None when it plays none."""
+        if isinstance(self.val, Holdout) and split == self.val.split \
+                and self.val.holds(patient_id):
+            return "val"
+        for role in ROLES:
+            if getattr(self, role) == split:
+                return role
+        return None
+
+    def as_dict(self) -> dict[str, Any]:
+        val = self.val if isinstance(self.val, str) else {
+            "from": self.val.split, "holdout": self.val.fraction, "salt": self.val.salt}
+        return {"train": self.train, "val": val, "test": self.test}

@@ -16,7 +16,7 @@ from cmrbench.data.clips import ClipDataset, collate_clips
 from cmrbench.data.device import BatchTransform, to_device
 from cmrbench.data.handover import ClipParams, Handover
 from cmrbench.data.intensity import intensity_limits
-from cmrbench.data.loader import EpochSampler, make_loader
+from cmrbench.data.loader import EpochSampler, ShardSampler, make_loader
 from cmrbench.data.reference import ReferenceClipTransform, scale_intensity
 from cmrbench.data.reports import sample_sentences, split_sentences
 from cmrbench.data.seeding import Stream, derive_rng
@@ -31,6 +31,7 @@ __all__ = [
     "EpochSampler",
     "Handover",
     "ReferenceClipTransform",
+    "ShardSampler",
     "Stream",
     "StudyBagDataset",
     "ViewPolicy",

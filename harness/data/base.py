@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ from torch.utils.data import Dataset
 
 
 class StoreDataset(Dataset):
-    """The studies of ``split`` with their shapes and labels, a `Handover` and a seed.
+    """The studies of ``split`` (or exactly ``studies``, in order) with their shapes and labels,
+    a `Handover` and a seed.
 
     Items hold uint8 hand-over frames and their `ClipParams`; `batch_transform` gives the
     device half that turns a collated batch into the encoder's input. With ``sentences`` set,
@@ -33,7 +35,8 @@ class StoreDataset(Dataset):
 
     def __init__(self, store: StudyStore | Path | str, contract: VideoInput,
                  split: str | None = None, views: ViewPolicy = "reference", train: bool = False,
-                 augment: bool = True, seed: int = 0, sentences: int | None = None) -> None:
+                 augment: bool = True, seed: int = 0, sentences: int | None = None,
+                 studies: Sequence[str] | None = None) -> None:
         if views not in VIEW_POLICIES:
             raise ValueError(f"unknown view policy {views!r}; choose one of "
                              f"{list(VIEW_POLICIES)}")
@@ -47,8 +50,8 @@ class StoreDataset(Dataset):
         self.policy = views
         self.seed = seed
         self.sentences = sentences
-        ids = study_ids(self.store, split, with_report=sentences is not None)
-        self.without_report = sorted(set(study_ids(self.store, split)) - set(ids))
+        ids = study_ids(self.store, split, with_report=sentences is not None, only=studies)
+        self.without_report = sorted(set(study_ids(self.store, split, only=studies)) - set(ids))
         self.entries = [load_entry(self.store, study_id) for study_id in ids]
         sizes = (size for entry in self.entries for size in entry.sizes.values())
         self.handover = Handover(contract, handover_size(sizes, (contract.height,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,13 +26,21 @@ def open_store(store: StudyStore | Path | str) -> StudyStore:
     return store if isinstance(store, StudyStore) else StudyStore(store)
 
 
-def study_ids(store: StudyStore, split: str | None, with_report: bool = False) -> list[str]:
+def study_ids(store: StudyStore, split: str | None, with_report: bool = False,
+              only: Sequence[str] | None = None) -> list[str]:
     """The studies of ``split`` (all when None), only those with a report if ``with_report``.
 
     Splits come from the index's ``split`` column; naming a split that has no study is an
-    error, since an empty dataset would train on nothing without saying so.
+    error, since an empty dataset would train on nothing without saying so. ``only`` keeps
+    just these studies, in this order (a study it names must be in the store).
     """
     index = store.index
+    if only is not None:
+        missing = sorted(set(only) - set(index["study_id"]))
+        if missing:
+            raise ValueError(f"{len(missing)} of the studies asked for are not in the store "
+                             f"{store.root}, e.g. {missing[:3]}")
+        index = index.set_index("study_id", drop=False).loc[list(only)]
     if split is not None:
         index = index[index["split"] == split]
         if index.empty:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -57,28 +58,48 @@ class EpochSampler(Sampler[tuple[int, int]]):
         return iter([(self.epoch, int(index)) for index in padded[self.rank::self.world_size]])
 
 
+class ShardSampler(Sampler[int]):
+    """This process's contiguous share of a dataset, in order, for evaluation: shares differ
+    in size by at most one and together hold every index exactly once (no padding, unlike
+    `EpochSampler` and torch's DistributedSampler, so no study is scored twice)."""
+
+    def __init__(self, length: int, rank: int = 0, world_size: int = 1) -> None:
+        if not 0 <= rank < world_size:
+            raise ValueError(f"rank {rank} is outside a world of {world_size} processes")
+        bounds = np.linspace(0, length, world_size + 1).round().astype(int)
+        self.indices = range(int(bounds[rank]), int(bounds[rank + 1]))
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.indices)
+
+
 def default_workers() -> int:
     """One worker per CPU this process may use, less one for the main process, at most 8."""
     return max(0, min(MAX_DEFAULT_WORKERS, len(os.sched_getaffinity(0)) - 1))
 
 
-def make_loader(dataset: StoreDataset, batch_size: int, *, shuffle: bool = False,
+def make_loader(dataset: StoreDataset | Any, batch_size: int, *, shuffle: bool = False,
                 workers: int | None = None, device: torch.device | str = "cpu",
                 drop_last: bool = False, prefetch: int = 4, rank: int = 0,
-                world_size: int = 1) -> DataLoader:
+                world_size: int = 1, exact: bool = False) -> DataLoader:
     """A DataLoader over a clip or bag dataset with its collate and an `EpochSampler`.
 
     ``workers`` defaults to `default_workers`; with workers they persist across epochs and
     each keeps ``prefetch`` batches ready. Batches are pinned when ``device`` is CUDA.
     Advance epochs with ``loader.sampler.set_epoch(epoch)``; ``rank`` and ``world_size``
-    shard each epoch for distributed training (see `EpochSampler`).
+    shard each epoch for distributed training (see `EpochSampler`). ``exact`` (evaluation)
+    gives this rank a `ShardSampler` share instead: every item once across ranks, in order.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     workers = default_workers() if workers is None else workers
+    sampler = (ShardSampler(len(dataset), rank, world_size) if exact else
+               EpochSampler(len(dataset), shuffle, dataset.seed, rank, world_size))
     return DataLoader(dataset, batch_size=batch_size, collate_fn=dataset.collate,
-                      sampler=EpochSampler(len(dataset), shuffle, dataset.seed, rank,
-                                           world_size),
+                      sampler=sampler,
                       num_workers=workers, pin_memory=torch.device(device).type == "cuda",
                       persistent_workers=workers > 0, prefetch_factor=prefetch if workers else None,
                       drop_last=drop_last)

@@ -8,7 +8,7 @@
 
 Each check takes a name, a registry entry or a spec, and raises :class:`ConformanceError`
 naming what is checked, the plugin and distribution that provide it, the problem and the
-fix. One module per kind of thing checked (``_encoder``, ``_dataset``, ``_plugin``); they
+fix. One module per kind of thing checked (``_encoder``, ``_dataset``, ``_plugin``, ``_task``); they
 share ``_subject`` (what is checked and who provides it) and ``_errors``.
 """
 
@@ -16,6 +16,7 @@ from cmrbench.testing._dataset import check_dataset
 from cmrbench.testing._encoder import check_encoder
 from cmrbench.testing._errors import ConformanceError
 from cmrbench.testing._plugin import check_installed_plugin, check_plugin
+from cmrbench.testing._task import check_task
 
 __all__ = ["ConformanceError", "check_dataset", "check_encoder", "check_installed_plugin",
-           "check_plugin"]
+           "check_plugin", "check_task"]

@@ -1,0 +1,157 @@
+"""Benchmark an encoder on a task: train (per the mode), select on validation, test once.
+
+    cmrbench run --encoder r3d-18 --weights r3d_18-kinetics.pth --exclude fc \\
+                 --dataset ukbb --store STORE --task lvef --mode linear --out runs/lvef-r3d
+
+Modes: linear (only the head trains), finetune (the encoder's projection and the head train),
+transfer (everything trains). Unset hyper-parameters take the task's reference defaults; the
+resolved configuration is saved as RUN_DIR/config.yaml, and ``--config FILE`` reads the same
+fields from YAML (flags given on the command line win).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from cmrbench.cli.errors import CommandError
+
+HELP = "benchmark an encoder on a task (train, select on validation, test once)"
+
+# flag -> (type, help); the RunConfig field is the flag with '-' as '_'
+FIELDS: dict[str, tuple[Any, str]] = {
+    "encoder": (str, "video encoder name, e.g. mvit-b-16x4"),
+    "weights": (str, "weights file (any supported format) or pretrained tag such as "
+                     "kinetics400; default: the encoder's seeded random initialisation"),
+    "initialisation": (str, "name the weights in results (default: from the file)"),
+    "dataset": (str, "dataset name, e.g. ukbb (its card gives the splits and labels)"),
+    "store": (Path, "the study store written by `cmrbench ingest`"),
+    "task": (str, "task name, e.g. lvef, diseases, acdc-diagnosis, kaggle-volumes"),
+    "mode": (str, "linear, finetune or transfer"),
+    "out": (Path, "the run directory to write"),
+    "fraction": (float, "train on this fraction of the training patients (label efficiency)"),
+    "fraction-seed": (int, "seed of the --fraction subsample (default 0)"),
+    "seed": (int, "seed of initialisation, sampling and augmentation (default 0)"),
+    "max-steps": (int, "training steps (default: the task's)"),
+    "max-epochs": (int, "training epochs (default: the task's)"),
+    "batch-size": (int, "studies per step and process"),
+    "val-every": (int, "validate (and select checkpoints) every N epochs (default 1)"),
+    "lr": (float, "AdamW learning rate"),
+    "weight-decay": (float, "AdamW weight decay"),
+    "views": (str, "training view policy: reference, random-half-sax or all"),
+    "eval-views": (str, "evaluation view policy"),
+    "cache-dir": (Path, "feature cache directory (default: STORE/feature-cache)"),
+    "num-workers": (int, "DataLoader worker processes (pixel modes)"),
+    "accelerator": (str, "Lightning accelerator: auto, cpu, gpu, ..."),
+    "devices": (str, "Lightning devices: auto, 1, 4, ..."),
+    "num-nodes": (int, "Lightning nodes"),
+    "precision": (str, "Lightning precision: 32-true, bf16-mixed, ..."),
+    "strategy": (str, "Lightning strategy: auto, ddp, ..."),
+    "card": (Path, "a dataset card to use instead of the dataset's own"),
+}
+REQUIRED = ("encoder", "dataset", "store", "task", "mode", "out")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="a YAML file with the same fields")
+    for flag, (kind, text) in FIELDS.items():
+        parser.add_argument(f"--{flag}", type=kind, help=text)
+    parser.add_argument("--exclude", action="append", metavar="PREFIX",
+                        help="weight key prefix not to load, e.g. fc (repeatable)")
+    parser.add_argument("--labels", help="task option: comma-separated labels (diseases)")
+    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="any task option (value parsed as YAML); repeatable")
+    parser.add_argument("--no-feature-cache", action="store_true",
+                        help="linear/finetune: run the frozen encoder on augmented pixels "
+                             "every step instead of caching its features once")
+    parser.add_argument("--no-augment", action="store_true",
+                        help="train on the evaluation transform (no random crops or AugMix)")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue an interrupted run from RUN_DIR/checkpoints/last.ckpt")
+    parser.add_argument("--no-progress", action="store_true")
+
+
+def config_from_args(args: argparse.Namespace) -> Any:
+    """The RunConfig the flags (over --config) describe."""
+    import yaml
+    from cmrbench.training.config import ConfigError, RunConfig
+
+    values: dict[str, Any] = {}
+    if args.config is not None:
+        values.update(_yaml_mapping(args.config))
+    for flag in FIELDS:
+        value = getattr(args, flag.replace("-", "_"))
+        if value is not None:
+            values[flag.replace("-", "_")] = value
+    if args.exclude:
+        values["exclude"] = args.exclude
+    options = dict(values.get("task_options") or {})
+    if args.labels:
+        options["labels"] = args.labels
+    for item in args.option:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise CommandError(f"--option {item!r}: expected KEY=VALUE")
+        options[key.strip()] = yaml.safe_load(raw)
+    if options:
+        values["task_options"] = options
+    if args.no_feature_cache:
+        values["feature_cache"] = False
+    if args.no_augment:
+        values["augment"] = False
+    missing = [f"--{name}" for name in REQUIRED if name not in values]
+    if missing:
+        raise CommandError(f"missing {', '.join(missing)} (as flags or in --config)")
+    try:
+        return RunConfig.from_mapping(values)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _yaml_mapping(path: Path) -> dict[str, Any]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise CommandError(f"--config {path}: cannot read it: {exc}") from None
+    if not isinstance(data, dict):
+        raise CommandError(f"--config {path}: a run config is a YAML mapping of fields")
+    return {str(k).replace("-", "_"): v for k, v in data.items()}
+
+
+def run(args: argparse.Namespace) -> int:
+    from cmrbench.registry import UnknownNameError
+    from cmrbench.task import TaskError
+    from cmrbench.training.rundir import RunDirectoryError
+    from cmrbench.training.runner import RunError, check_runnable, run_benchmark
+    from cmrbench.weights import WeightsError
+
+    config = config_from_args(args)
+    try:
+        check_runnable(config)
+        result = run_benchmark(config, resume=args.resume, progress=not args.no_progress)
+    except (RunError, TaskError, RunDirectoryError, UnknownNameError, WeightsError,
+            FileNotFoundError) as exc:
+        raise CommandError(str(exc)) from None
+    if result:
+        print(summary(result, config.out))
+    return 0
+
+
+def summary(result: dict[str, Any], out: Path) -> str:
+    """A few lines: the primary metric with its interval, the other metrics, where files are."""
+    primary = result["primary_metric"]["name"]
+    lines = [f"{result['task']} on {result['dataset']} with {result['encoder']} "
+             f"({result['provenance'].get('initialisation')}, {result['mode']}): "
+             f"{result['studies']['test']['studies']} test studies"]
+    for name, metric in result["metrics"].items():
+        if ":" in name:
+            continue
+        interval = (f" [{metric['lower']:.4g}, {metric['upper']:.4g}]"
+                    if metric["lower"] is not None else "")
+        value = "undefined" if metric["value"] is None else f"{metric['value']:.4g}"
+        lines.append(f"  {'*' if name == primary else ' '} {name}: {value}{interval}")
+    lines.append(f"run directory: {out} (predictions.csv, result.json)")
+    return "\n".join(lines)

@@ -1,0 +1,131 @@
+"""The task contract: what ``TaskSpec.build(card, **options)`` returns.
+
+A task is small and knows no training loop. It says
+
+- which studies it can use and what their targets are (:meth:`Task.targets`; ``None`` for a
+  study that lacks them, which the runner then leaves out and counts);
+- how a study's bag of video embeddings is pooled: the names of its attention branches
+  (:attr:`Task.attention`; one branch per label gives each label its own view weighting, as the
+  reference's one-model-per-label did) and whether each embedding is layer-normalised first
+  (:attr:`Task.layernorm`; the reference does so for classification);
+- its head (pooled ``[B, branches, D]`` -> raw outputs ``[B, n_outputs]``) and its loss;
+- how raw outputs become prediction columns (:meth:`Task.predictions`);
+- its metrics, computed from the predictions table alone (:meth:`Task.metrics`), so that a
+  leaderboard recomputes every number from a predictions file with the same code.
+
+Statistics a task needs from the training targets (positive weights, target scaling) are
+computed by :meth:`Task.fit` before the head is built; the runner calls it in every process
+from the same deterministic training set and records what it returns in ``result.json``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from cmrbench.data.views import VIEW_POLICIES
+from torch import nn
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One number of a result, with its confidence interval where one is defined.
+
+    ``method`` says how the interval was computed ('delong', 'bootstrap-by-patient', ...),
+    ``n`` how many studies the number rests on.
+    """
+
+    value: float
+    lower: float | None = None
+    upper: float | None = None
+    method: str = ""
+    n: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, with non-finite numbers as None (JSON has no NaN)."""
+        def clean(x: float | None) -> float | None:
+            return None if x is None or not math.isfinite(x) else float(x)
+        return {"value": clean(self.value), "lower": clean(self.lower),
+                "upper": clean(self.upper), "method": self.method, "n": int(self.n)}
+
+
+@dataclass(frozen=True)
+class TrainingDefaults:
+    """A task's reference hyper-parameters (SPEC §4); every one can be overridden per run."""
+
+    lr: float = 1e-4
+    weight_decay: float = 0.01
+    max_steps: int = -1
+    max_epochs: int | None = None
+    batch_size: int = 8
+    views: str = "reference"
+    eval_views: str = "reference"
+
+    def __post_init__(self) -> None:
+        for name in ("views", "eval_views"):
+            if getattr(self, name) not in VIEW_POLICIES:
+                raise ValueError(f"TrainingDefaults.{name}: {getattr(self, name)!r} is not a "
+                                 f"view policy; choose one of {list(VIEW_POLICIES)}")
+
+
+class TaskError(ValueError):
+    """A task cannot run as asked (unknown label, no usable study); the message says why."""
+
+
+@dataclass
+class Task:
+    """Base class of the built-in tasks; a plugin may subclass it or provide the same members.
+
+    Subclasses set ``target_names`` and implement :meth:`targets`, :meth:`head`, :meth:`loss`,
+    :meth:`predictions` and :meth:`metrics`.
+    """
+
+    name: str
+    target_names: tuple[str, ...]
+    attention: tuple[str, ...] = ("study",)
+    layernorm: bool = False
+    defaults: TrainingDefaults = field(default_factory=TrainingDefaults)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def targets(self, labels: Mapping[str, Any]) -> list[float] | None:
+        """This study's targets in ``target_names`` order, or None if it lacks any."""
+        raise NotImplementedError
+
+    def fit(self, train_targets: np.ndarray) -> dict[str, Any]:
+        """Statistics of the training targets [n, len(target_names)] the task needs later."""
+        self.stats = {}
+        return self.stats
+
+    def head(self, in_dim: int) -> nn.Module:
+        """A module mapping pooled embeddings [B, len(attention), in_dim] to raw outputs."""
+        raise NotImplementedError
+
+    def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """A scalar loss of raw ``outputs`` against ``targets`` [B, len(target_names)]."""
+        raise NotImplementedError
+
+    def predictions(self, outputs: np.ndarray) -> dict[str, np.ndarray]:
+        """Raw outputs [n, n_outputs] -> named prediction columns (without the 'pred:' prefix)."""
+        raise NotImplementedError
+
+    def metrics(self, table: pd.DataFrame) -> dict[str, Metric]:
+        """Every metric of the task from a predictions table (see :mod:`cmrbench.predictions`)."""
+        raise NotImplementedError
+
+    def details(self, table: pd.DataFrame) -> dict[str, Any]:
+        """JSON-ready extras beyond the metrics (confusion matrix, operating points, ...)."""
+        return {}
+
+
+def target_matrix(task: Task, labels: list[Mapping[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    """Targets of many studies: (float32 [n_usable, n_targets], bool mask of usable studies)."""
+    rows = [task.targets(item) for item in labels]
+    usable = np.array([row is not None for row in rows], dtype=bool)
+    width = len(task.target_names)
+    values = np.array([row for row in rows if row is not None], dtype=np.float32)
+    return values.reshape(-1, width), usable

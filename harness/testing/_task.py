@@ -1,0 +1,120 @@
+"""Task conformance: the contract of :mod:`cmrbench.task`, checked on example labels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from cmrbench.cards import DatasetCard
+from cmrbench.predictions import build_table, problems
+from cmrbench.registry import Entry
+from cmrbench.specs import TaskSpec
+from cmrbench.task import Metric, target_matrix
+from cmrbench.testing._subject import Subject, resolve
+
+MEMBERS = ("target_names", "attention", "layernorm", "defaults", "targets", "fit", "head",
+           "loss", "predictions", "metrics")
+
+
+def check_task(task: str | Entry | TaskSpec, card: DatasetCard,
+               labels: Sequence[Mapping[str, Any]], *, options: Mapping[str, Any] | None = None,
+               dim: int = 16, seed: int = 0,
+               reference: Callable[[pd.DataFrame], Mapping[str, float]] | None = None) -> Any:
+    """Build a task (a name, a registry entry or a spec) for ``card`` and check it on studies
+    with these ``labels``:
+
+    - the task has every member of the contract; targets are None or one number per target;
+    - ``fit`` accepts the training targets; the head maps pooled [B, branches, dim] to outputs
+      that ``predictions`` turns into columns of one finite value per study;
+    - the loss is a finite scalar that sends a gradient to every head parameter;
+    - ``metrics`` reports the spec's primary metric and every declared metric as a
+      :class:`~cmrbench.task.Metric`, from the predictions table alone: shuffling its rows
+      changes nothing;
+    - with ``reference`` (a function of the table giving {metric: value}, e.g. computed with
+      scikit-learn), each of its values equals the task's.
+
+    Returns the built task.
+    """
+    subject = resolve("task", task)
+    spec: TaskSpec = subject.spec  # type: ignore[assignment]
+    built = spec.build(card, **dict(options or {}))
+    absent = [m for m in MEMBERS if not hasattr(built, m)]
+    if absent:
+        subject.fail(f"build() returned {type(built).__name__}, which lacks {absent}",
+                     "subclass cmrbench.task.Task or provide these members")
+    targets, usable = target_matrix(built, list(labels))
+    if not usable.any():
+        subject.fail("targets() gave None for every example study",
+                     "pass example labels the task can use, or fix targets()")
+    built.fit(targets)
+    torch.manual_seed(seed)
+    head = built.head(dim)
+    pooled = torch.randn(len(targets), len(built.attention), dim)
+    outputs = head(pooled)
+    if outputs.ndim != 2 or outputs.shape[0] != len(targets):
+        subject.fail(f"head returned shape {tuple(outputs.shape)} for pooled "
+                     f"{tuple(pooled.shape)}", "return raw outputs [batch, n_outputs]")
+    _check_loss(subject, built, head, outputs, torch.from_numpy(targets))
+    table = _table(subject, built, targets, outputs.detach().numpy())
+    metrics = _check_metrics(subject, built, table, seed)
+    for name, expected in (reference(table) if reference else {}).items():
+        got = metrics[name].value if name in metrics else None
+        if got is None or not np.isclose(got, expected, rtol=1e-9, atol=1e-12, equal_nan=True):
+            subject.fail(f"metric {name!r} is {got}, the reference gives {expected}",
+                         "compute the metric as the reference does")
+    return built
+
+
+def _check_loss(subject: Subject, task: Any, head: torch.nn.Module, outputs: torch.Tensor,
+                targets: torch.Tensor) -> None:
+    loss = task.loss(outputs, targets)
+    if not isinstance(loss, torch.Tensor) or loss.ndim != 0 or not torch.isfinite(loss):
+        subject.fail(f"loss() returned {loss!r}", "return a finite scalar tensor")
+    loss.backward()
+    dead = [n for n, p in head.named_parameters() if p.requires_grad and p.grad is None]
+    if dead:
+        subject.fail(f"head parameters {dead} get no gradient from the loss",
+                     "use every head parameter in the outputs the loss sees, or freeze it")
+
+
+def _table(subject: Subject, task: Any, targets: np.ndarray, outputs: np.ndarray
+           ) -> pd.DataFrame:
+    n = len(targets)
+    ids = {"study_id": [f"s{i:04d}" for i in range(n)],
+           "patient_id": [f"p{i // 2:04d}" for i in range(n)], "split": ["test"] * n}
+    truth = {name: targets[:, i] for i, name in enumerate(task.target_names)}
+    columns = task.predictions(outputs)
+    bad = {k: np.shape(v) for k, v in columns.items() if np.shape(v) != (n,)}
+    if bad:
+        subject.fail(f"predictions() columns have shapes {bad} for {n} studies",
+                     "return one value per study in every column")
+    table = build_table(ids, truth, columns)
+    found = problems(table)
+    if found:
+        subject.fail("its predictions make no valid predictions table: " + "; ".join(found),
+                     "return finite values (see cmrbench.predictions)")
+    return table
+
+
+def _check_metrics(subject: Subject, task: Any, table: pd.DataFrame,
+                   seed: int) -> dict[str, Metric]:
+    spec: TaskSpec = subject.spec  # type: ignore[assignment]
+    metrics = task.metrics(table)
+    missing = sorted({spec.primary_metric, *spec.metrics} - set(metrics))
+    if missing:
+        subject.fail(f"metrics() lacks the declared metric(s) {missing}",
+                     "compute every metric TaskSpec.metrics names, or declare fewer")
+    wrong = sorted(n for n, m in metrics.items() if not isinstance(m, Metric))
+    if wrong:
+        subject.fail(f"metrics {wrong} are not Metric values", "wrap each in cmrbench.task.Metric")
+    shuffled = table.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    again = task.metrics(shuffled)
+    moved = sorted(n for n in metrics
+                   if not np.isclose(metrics[n].value, again[n].value, equal_nan=True))
+    if moved:
+        subject.fail(f"metrics {moved} change when the table's rows are shuffled",
+                     "compute metrics from the columns, never from the row order")
+    return metrics
