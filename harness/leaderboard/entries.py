@@ -40,7 +40,7 @@ STUDIES_SUFFIX = ".studies.csv"
 
 def slug(name: str) -> str:
     """A file-name-safe, collision-free form of an entry name."""
-    readable = re.sub(r"[^a-z0-9._]+", "-", name.lower()).strip("-.")[:40] or "entry"
+    readable = re.sub(r"[^a-z0-9_]+", "-", name.lower())[:40].strip("-") or "entry"
     return f"{readable}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
 
 

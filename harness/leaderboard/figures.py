@@ -148,7 +148,10 @@ def label_efficiency_figure(curve: Sequence[Ranked], salt: str) -> str | None:
         x, y, spread = (np.array(v) for v in zip(*values, strict=True))
         ax.errorbar(x, y, yerr=spread, marker="o", capsize=3, label=label(name))
     first = curve[0].benchmark
+    fractions = sorted({r.benchmark.fraction for r in curve})
     ax.set_xscale("log")
+    ax.set_xticks(fractions, [f"{f:.0%}" for f in fractions])
+    ax.minorticks_off()
     ax.set(xlabel="fraction of training patients", ylabel=label(first.primary_metric),
            title=f"label efficiency: {label(first.task)} ({label(first.mode)})")
     ax.legend(fontsize=7)
