@@ -32,7 +32,7 @@ class FigureError(RuntimeError):
 def label(name: str) -> str:
     """An entry name as figure text: shortened, with '$' escaped (no mathtext)."""
     short = name if len(name) <= LABEL_CHARS else name[:LABEL_CHARS - 1] + "…"
-    return short.replace("\\", "\\\\").replace("$", r"\$")
+    return short.replace("$", r"\$")
 
 
 def to_svg(figure: Figure, salt: str) -> str:

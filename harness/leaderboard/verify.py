@@ -72,6 +72,8 @@ def verify_board(suite: Suite, board: Path | None = None, *,
             _check_entry(item, suite, target, resolved, dict(stores or {}), private, registry)
         except (LeaderboardError, PredictionsError, ValueError, KeyError, OSError) as exc:
             item.flag(str(exc))
+        except (TypeError, AttributeError) as exc:  # a field of the wrong kind
+            item.flag(f"{path.name}: malformed entry ({exc})")
         checked.append(item)
     return checked
 
@@ -81,6 +83,8 @@ def _check_entry(item: Checked, suite: Suite, board: Board, resolved: dict[str, 
                  registry: Registry | None) -> None:
     entry = item.entry = read_entry(item.path)
     item.name = entry["name"]
+    for run in entry["runs"]:
+        _check_shape(run)
     benchmark = str((entry.get("benchmark") or {}).get("name"))
     if benchmark not in suite.benchmarks:
         item.flag(f"benchmark {benchmark!r} is not in suite {suite.name!r}")
@@ -105,6 +109,20 @@ def _check_entry(item: Checked, suite: Suite, board: Board, resolved: dict[str, 
         _check_public(item, context, board, reference)
     else:
         _check_restricted(item, context, board, reference, private)
+
+
+def _check_shape(run: dict[str, Any]) -> None:
+    """What ranking and rendering read from a run, of the kind they read it as (an entry
+    that is not re-scored here is shown from these fields)."""
+    metrics = run.get("metrics")
+    if not isinstance(metrics, dict) or not all(
+            isinstance(m, dict) and (m.get("value") is None
+                                     or isinstance(m.get("value"), int | float))
+            for m in metrics.values()):
+        raise ValueError("malformed entry: 'metrics' must map names to {value, lower, ...}")
+    for key in ("cost", "config", "subgroups", "submitted", "predictions"):
+        if run.get(key) is not None and not isinstance(run[key], dict):
+            raise ValueError(f"malformed entry: {key!r} must be a mapping or null")
 
 
 def _check_public(item: Checked, context: Resolved, board: Board,

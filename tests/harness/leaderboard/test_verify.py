@@ -127,3 +127,14 @@ def test_restricted_predictions_never_reach_the_board(restricted, store, board, 
     (board / (next(board.glob("*.json")).stem + "--seed0.csv")).write_text(path.read_text())
     status, reasons = _status(board, suite)
     assert status == FLAGGED and "publishes aggregates only" in reasons[0]
+
+
+@pytest.mark.parametrize("change", [
+    lambda e: e["runs"][0].update(metrics="fast"),
+    lambda e: e["runs"][0].update(cost=[1, 2]),
+    lambda e: e.update(runs=[]),
+])
+def test_a_malformed_entry_is_flagged_not_fatal(entry, board, change):
+    _edit_json(entry, change)
+    status, reasons = _status(board)
+    assert status == FLAGGED and "entry" in reasons[0]
