@@ -4,7 +4,9 @@ The submitted predictions keep their prediction and attention columns; IDs, spli
 come from the benchmark's reference (the store). Metrics are the task's own
 (:meth:`cmrbench.task.Task.metrics`), computed from a predictions table read back from disk, as
 a run computes them; subgroup breakdowns are the primary metric within each value of a store
-label (site, vendor, pathology).
+label (site, vendor, pathology). Where only aggregates are published, a subgroup of fewer than
+:data:`MIN_AGGREGATE_CELL` studies is suppressed: a metric of one or two participants is
+nearly their own result.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from cmrbench.stats import StatsInputError
 from cmrbench.task import Metric, Task
 
 UNDEFINED = "undefined"
+MIN_AGGREGATE_CELL = 10
 
 
 @dataclass(frozen=True)
@@ -47,19 +50,22 @@ def scored_table(submitted: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFra
 
 
 def score(task: Task, table: pd.DataFrame, primary: str,
-          subgroups: pd.DataFrame | None = None) -> Scores:
-    """The task's metrics and details on ``table`` and ``primary`` within each subgroup."""
+          subgroups: pd.DataFrame | None = None, *, min_cell: int = 0) -> Scores:
+    """The task's metrics and details on ``table`` and ``primary`` within each subgroup
+    (subgroups under ``min_cell`` studies suppressed)."""
     try:
         metrics = {k: m.as_dict() for k, m in task.metrics(table).items()}
         details = task.details(table)
     except KeyError as exc:
         raise LeaderboardError(f"the predictions lack a column task {task.name!r} scores: "
                                f"{exc}") from None
-    return Scores(metrics, plain_json(details), subgroup_scores(task, table, primary, subgroups))
+    return Scores(metrics, plain_json(details),
+                  subgroup_scores(task, table, primary, subgroups, min_cell=min_cell))
 
 
 def subgroup_scores(task: Task, table: pd.DataFrame, primary: str,
-                    subgroups: pd.DataFrame | None) -> dict[str, dict[str, dict[str, Any]]]:
+                    subgroups: pd.DataFrame | None, *, min_cell: int = 0
+                    ) -> dict[str, dict[str, dict[str, Any]]]:
     """{label: {value: primary metric (point estimate) and n}} over ``subgroups``' columns."""
     if subgroups is None or subgroups.empty:
         return {}
@@ -69,8 +75,15 @@ def subgroup_scores(task: Task, table: pd.DataFrame, primary: str,
         out[label] = {}
         for value in sorted(set(labels[label])):
             part = table[(labels[label] == value).to_numpy()].reset_index(drop=True)
-            out[label][str(value)] = _point(task, part, primary)
+            out[label][str(value)] = (_point(task, part, primary) if len(part) >= min_cell
+                                      else Metric(float("nan"), method=f"suppressed: under "
+                                                  f"{min_cell} studies", n=0).as_dict())
     return out
+
+
+def min_cell(public: bool) -> int:
+    """The smallest subgroup an entry may state: any for per-study publication."""
+    return 0 if public else MIN_AGGREGATE_CELL
 
 
 def _point(task: Task, table: pd.DataFrame, primary: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from cmrbench import __version__
 from cmrbench.leaderboard.entries import ENTRY_FORMAT, ENTRY_VERSION, Board
 from cmrbench.leaderboard.errors import LeaderboardError, SubmissionRejected
 from cmrbench.leaderboard.reference import Reference, read_reference
-from cmrbench.leaderboard.rescore import Scores, score, scored_table
+from cmrbench.leaderboard.rescore import Scores, min_cell, score, scored_table
 from cmrbench.leaderboard.resolved import Resolved, resolve
 from cmrbench.leaderboard.sources import Source, read_source
 from cmrbench.leaderboard.validate import submission_problems
@@ -146,4 +146,5 @@ def _run(board: Board, resolved: Resolved, name: str, source: Source,
 def _scores(resolved: Resolved, path: Path, reference: Reference) -> Scores:
     """Scores of the scored predictions as read back from disk, like a run's result.json."""
     table = read_predictions(path).table
-    return score(resolved.task, table, resolved.benchmark.primary_metric, reference.subgroups)
+    return score(resolved.task, table, resolved.benchmark.primary_metric, reference.subgroups,
+                 min_cell=min_cell(resolved.benchmark.public))

@@ -21,7 +21,7 @@ from cmrbench.files import sha256_file
 from cmrbench.leaderboard.entries import Board, read_entry
 from cmrbench.leaderboard.errors import LeaderboardError
 from cmrbench.leaderboard.reference import Reference, read_reference
-from cmrbench.leaderboard.rescore import score, scored_table, truth_differs
+from cmrbench.leaderboard.rescore import min_cell, score, scored_table, truth_differs
 from cmrbench.leaderboard.resolved import Resolved, resolve
 from cmrbench.leaderboard.sources import read_source
 from cmrbench.leaderboard.submit import SUBGROUP
@@ -190,7 +190,8 @@ def _private_files(private: Path | None) -> dict[str, Path]:
 
 def _compare_scores(item: Checked, run: dict[str, Any], context: Resolved, table: pd.DataFrame,
                     subgroups: pd.DataFrame) -> None:
-    scores = score(context.task, table, context.benchmark.primary_metric, subgroups).as_dict()
+    scores = score(context.task, table, context.benchmark.primary_metric, subgroups,
+                   min_cell=min_cell(context.benchmark.public)).as_dict()
     stored = {key: run.get(key) for key in scores}
     different = differences(stored, scores)
     if different:

@@ -119,6 +119,10 @@ def test_restricted_predictions_never_reach_the_board(restricted, store, board, 
     assert [p.suffix for p in board.iterdir()] == [".json"]  # no predictions, no studies
     run = entry["runs"][0]
     assert run["predictions"] is None and run["metrics"]["mae"]["value"] > 0
+    # aggregates only: subgroups of under 10 studies (6 per group here) are not stated
+    assert all(cell["value"] is None and cell["method"].startswith("suppressed")
+               for cell in run["subgroups"]["group"].values())
+    assert all(cell["n"] == 10 and cell["value"] > 0 for cell in run["subgroups"]["site"].values())
     assert _status(board, suite) == (AGGREGATE, [])
     # the data holder re-scores it from their own copy of the predictions and the store
     assert _status(board, suite, stores={"phantom": store}, private=tmp_path / "holder") == (
