@@ -15,7 +15,7 @@ from cmrbench.task import Metric, target_matrix
 from cmrbench.testing._errors import ConformanceError
 
 MEMBERS = ("target_names", "attention", "layernorm", "defaults", "targets", "fit", "head",
-           "loss", "predictions", "metrics", "probability_columns", "scores", "estimates")
+           "loss", "predictions", "metrics")
 
 
 def check_task(spec: TaskSpec, card: DatasetCard, labels: Sequence[Mapping[str, Any]], *,
@@ -28,8 +28,6 @@ def check_task(spec: TaskSpec, card: DatasetCard, labels: Sequence[Mapping[str, 
     - ``fit`` accepts the training targets; the head maps pooled [B, branches, dim] to outputs
       that ``predictions`` turns into finite columns of length B;
     - the loss is a finite scalar that sends a gradient to every head parameter;
-    - the columns ``probability_columns`` names are predicted and lie in [0, 1]; ``scores``
-      and ``estimates`` give one truth and one value per study;
     - ``metrics`` reports the spec's primary metric and every declared metric as a
       :class:`Metric`, from the predictions table alone: shuffling its rows changes nothing;
     - with ``reference`` (a function of the table giving {metric: value}, e.g. computed with
@@ -61,7 +59,6 @@ def check_task(spec: TaskSpec, card: DatasetCard, labels: Sequence[Mapping[str, 
     if found:
         raise ConformanceError(f"{who}: its predictions do not make a valid predictions table: "
                                + "; ".join(found))
-    _check_board_members(who, task, table)
     metrics = _check_metrics(who, spec, task, table, seed)
     if reference is not None:
         for name, expected in reference(table).items():
@@ -95,23 +92,6 @@ def _table(task: Any, targets: np.ndarray, outputs: np.ndarray) -> pd.DataFrame:
         raise ConformanceError(f"task {task.name!r}: predictions() columns must each hold one "
                                f"value per study ({n}); got shapes {bad}")
     return build_table(ids, truth, columns)
-
-
-def _check_board_members(who: str, task: Any, table: pd.DataFrame) -> None:
-    """What a leaderboard reads: declared probability columns predicted and within [0, 1];
-    scores and estimates one value per study."""
-    for name in task.probability_columns():
-        column = f"pred:{name}"
-        if column not in table.columns:
-            raise ConformanceError(f"{who}: probability column {name!r} is not predicted")
-        if not table[column].between(0.0, 1.0).all():
-            raise ConformanceError(f"{who}: probability column {name!r} has values outside "
-                                   "[0, 1]")
-    pairs = {**task.scores(table), **task.estimates(table)}
-    wrong = sorted(k for k, (a, b) in pairs.items() if not len(a) == len(b) == len(table))
-    if wrong:
-        raise ConformanceError(f"{who}: scores()/estimates() {wrong} do not hold one truth and "
-                               "one value per study")
 
 
 def _check_metrics(who: str, spec: TaskSpec, task: Any, table: pd.DataFrame,
