@@ -2,10 +2,14 @@
 
 Every interval comes from :mod:`cmrbench.stats`: DeLong for AUROC, a bootstrap that resamples
 patients (not studies) for everything else, so a patient scanned twice does not narrow it.
+Inside :func:`point_estimates` the same builders return the point values alone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict
 from typing import Any
 
@@ -16,6 +20,22 @@ from numpy.typing import ArrayLike
 
 BOOTSTRAP = "bootstrap-by-patient"
 RESAMPLES = 2000
+POINT = "point estimate"
+_INTERVALS: ContextVar[bool] = ContextVar("cmrbench_intervals", default=True)
+
+
+@contextmanager
+def point_estimates() -> Iterator[None]:
+    """Within this block every metric is its point value, without an interval.
+
+    A paired bootstrap scores a task's :meth:`~cmrbench.task.Task.metrics` once per resample;
+    nested intervals there would cost thousands of resamples each and are never read.
+    """
+    token = _INTERVALS.set(False)
+    try:
+        yield
+    finally:
+        _INTERVALS.reset(token)
 
 
 def bootstrapped(metric: Any, *arrays: ArrayLike, patients: ArrayLike,
@@ -26,6 +46,8 @@ def bootstrapped(metric: Any, *arrays: ArrayLike, patients: ArrayLike,
     the point value is kept and the interval is left out, saying why.
     """
     n = len(np.asarray(arrays[0]))
+    if not _INTERVALS.get():
+        return Metric(float(metric(*arrays)), method=POINT, n=n)
     try:
         result = stats.bootstrap_ci(metric, *arrays, groups=patients, stratify=stratify,
                                     n_resamples=RESAMPLES, seed=0)
@@ -63,6 +85,8 @@ def auroc(truth: ArrayLike, score: ArrayLike) -> Metric:
     if min(n_pos, n - n_pos) < 2:
         return Metric(float("nan"), method=f"undefined: {n_pos} positive and {n - n_pos} "
                                            "negative studies (DeLong needs 2 of each)", n=n)
+    if not _INTERVALS.get():
+        return Metric(stats.auroc(truth, score), method=POINT, n=n)
     result = stats.delong_ci(truth, score)
     return Metric(result.auc, result.lower, result.upper, "delong", n)
 

@@ -11,7 +11,11 @@ A task is small and knows no training loop. It says
 - its head (pooled ``[B, branches, D]`` -> raw outputs ``[B, n_outputs]``) and its loss;
 - how raw outputs become prediction columns (:meth:`Task.predictions`);
 - its metrics, computed from the predictions table alone (:meth:`Task.metrics`), so that a
-  leaderboard recomputes every number from a predictions file with the same code.
+  leaderboard recomputes every number from a predictions file with the same code;
+- what a leaderboard checks and draws beyond the metrics: which prediction columns are
+  probabilities (:meth:`Task.probability_columns`), the binary outcomes and scores of its ROC
+  curves and paired DeLong tests (:meth:`Task.scores`) and the continuous targets and
+  predictions of its Bland-Altman plots (:meth:`Task.estimates`).
 
 Statistics a task needs from the training targets (positive weights, target scaling) are
 computed by :meth:`Task.fit` before the head is built; the runner calls it in every process
@@ -29,6 +33,7 @@ import numpy as np
 import pandas as pd
 import torch
 from cmrbench.data.views import VIEW_POLICIES
+from cmrbench.predictions import PRED, TRUTH
 from torch import nn
 
 
@@ -120,6 +125,27 @@ class Task:
     def details(self, table: pd.DataFrame) -> dict[str, Any]:
         """JSON-ready extras beyond the metrics (confusion matrix, operating points, ...)."""
         return {}
+
+    def probability_columns(self) -> tuple[str, ...]:
+        """Prediction columns (without 'pred:') that are probabilities: a leaderboard refuses
+        a value outside [0, 1] in them. None by default."""
+        return ()
+
+    def scores(self, table: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per binary outcome, (truth as bool, score ranking it): what ROC curves and paired
+        DeLong tests read. By default each probability column with a truth column of the same
+        name."""
+        return {name: (table[TRUTH + name].to_numpy(float) > 0.5,
+                       table[PRED + name].to_numpy(float))
+                for name in self.probability_columns() if TRUTH + name in table.columns}
+
+    def estimates(self, table: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per continuous target, (truth, prediction) in natural units: what Bland-Altman plots
+        read. By default each target with a prediction column of the same name that is not a
+        probability."""
+        return {name: (table[TRUTH + name].to_numpy(float), table[PRED + name].to_numpy(float))
+                for name in self.target_names
+                if PRED + name in table.columns and name not in self.probability_columns()}
 
 
 def target_matrix(task: Task, labels: list[Mapping[str, Any]]) -> tuple[np.ndarray, np.ndarray]:

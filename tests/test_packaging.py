@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 FOLDERS = {"cmrbench": ROOT / "harness", "cmrbench.plugins": ROOT / "plugins"}
 CARDS = sorted(p.parent.name for p in (ROOT / "datasets").glob("*/card.yaml"))
+SUITES = sorted(p.parent.name for p in (ROOT / "leaderboards").glob("*/suite.yaml"))
 
 
 def _packages_in_tree() -> set[str]:
@@ -107,6 +108,8 @@ def test_the_wheel_runs_from_a_project_with_its_own_harness_and_plugins(tmp_path
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
     assert {f"cmrbench/resources/datasets/{c}/card.yaml" for c in CARDS} <= names
+    assert {f"cmrbench/resources/leaderboards/{s}/suite.yaml" for s in SUITES} <= names
+    assert "cmrbench/leaderboard/templates/page.html" in names
     assert not any(n.startswith(("harness/", "plugins/")) for n in names)
 
     venv = _fresh_venv(tmp_path, wheel)

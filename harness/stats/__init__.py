@@ -18,7 +18,12 @@ from cmrbench.stats.auroc import (
     delong_variance,
     midranks,
 )
-from cmrbench.stats.bootstrap import BootstrapResult, bootstrap_ci
+from cmrbench.stats.bootstrap import (
+    BootstrapResult,
+    bootstrap_ci,
+    bootstrap_p_value,
+    resample_indices,
+)
 from cmrbench.stats.crps import CRPS_BINS, crps, normal_cdf_bins
 from cmrbench.stats.direction import HIGHER_IS_BETTER
 from cmrbench.stats.multitest import benjamini_hochberg, holm
@@ -48,6 +53,7 @@ __all__ = [
     "benjamini_hochberg",
     "bland_altman",
     "bootstrap_ci",
+    "bootstrap_p_value",
     "crps",
     "delong_ci",
     "delong_covariance",
@@ -63,6 +69,7 @@ __all__ = [
     "pearson_r",
     "r2",
     "recall_at_k",
+    "resample_indices",
     "retrieval_ranks",
     "rmse",
     "roc_curve",

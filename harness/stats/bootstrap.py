@@ -10,7 +10,7 @@ a time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -131,6 +131,62 @@ def _score(
         ) from exc
 
 
+def _count_chunks(
+    n: int,
+    groups: ArrayLike | None,
+    stratify: ArrayLike | None,
+    n_resamples: int,
+    seed: int | np.random.Generator | None,
+) -> Iterator[np.ndarray]:
+    """[n, draws] matrices of how often each study was drawn, ``n_resamples`` columns in all."""
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 2:
+        raise StatsInputError(f"n_resamples must be an integer >= 2, but it is {n_resamples!r}")
+    cluster = np.arange(n) if groups is None else _codes(groups, "groups", n)
+    strata = _strata(cluster, stratify, n)
+    n_clusters = int(cluster.max()) + 1
+    rng = np.random.default_rng(seed)
+    chunk = max(1, _CHUNK_ENTRIES // n)
+    for start in range(0, n_resamples, chunk):
+        yield _draw_counts(rng, strata, n_clusters, min(chunk, n_resamples - start))[cluster]
+
+
+def resample_indices(
+    n: int,
+    groups: ArrayLike | None = None,
+    stratify: ArrayLike | None = None,
+    n_resamples: int = 2000,
+    seed: int | np.random.Generator | None = 0,
+) -> Iterator[np.ndarray]:
+    """The study indices of each bootstrap resample of ``n`` studies, whole patients at a time
+    when ``groups`` gives each study's patient: the draws :func:`bootstrap_ci` makes.
+
+    For statistics that :func:`bootstrap_ci` cannot express as one metric of arrays, such as
+    a paired comparison that scores two models on the same resampled studies.
+    """
+    if n < 1:
+        raise StatsInputError("n must be at least 1 study")
+    studies = np.arange(n)
+    for counts in _count_chunks(n, groups, stratify, n_resamples, seed):
+        for column in counts.T:
+            yield np.repeat(studies, column)
+
+
+def bootstrap_p_value(replicates: ArrayLike, null: float = 0.0) -> float:
+    """Two-sided p-value that a statistic equals ``null``, from its bootstrap replicates.
+
+    Twice the smaller share of replicates on either side of ``null`` (ties count on both),
+    each share counted as (k + 1) / (n + 1) so that a finite number of resamples never claims
+    p = 0 (Davison & Hinkley 1997, eq. 4.11); capped at 1. Undefined (NaN) replicates are left
+    out; none defined gives NaN.
+    """
+    values = np.asarray(replicates, dtype=np.float64).reshape(-1)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return float("nan")
+    tail = min(np.sum(values <= null), np.sum(values >= null))
+    return float(min(1.0, 2.0 * (tail + 1) / (values.size + 1)))
+
+
 def bootstrap_ci(
     metric: Callable[..., float],
     *arrays: ArrayLike,
@@ -148,8 +204,6 @@ def bootstrap_ci(
     for a given ``seed``.
     """
     level = check_level(level)
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 2:
-        raise StatsInputError(f"n_resamples must be an integer >= 2, but it is {n_resamples!r}")
     if not arrays:
         raise StatsInputError("pass the metric's inputs after it, e.g. (auroc, y_true, y_score)")
     data = [np.asarray(a) for a in arrays]
@@ -158,24 +212,17 @@ def bootstrap_ci(
     if n == 0:
         raise StatsInputError("arrays[0] is empty; pass at least one study")
     estimate = float(metric(*data))
-
-    cluster = np.arange(n) if groups is None else _codes(groups, "groups", n)
-    strata = _strata(cluster, stratify, n)
-    n_clusters = int(cluster.max()) + 1
-    rng = np.random.default_rng(seed)
     from_counts = _FROM_COUNTS[metric](*data) if metric in _FROM_COUNTS else None
 
-    replicates = []
-    chunk = max(1, _CHUNK_ENTRIES // n)
-    for start in range(0, n_resamples, chunk):
-        n_draws = min(chunk, n_resamples - start)
-        counts = _draw_counts(rng, strata, n_clusters, n_draws)[cluster]
+    replicates, done = [], 0
+    for counts in _count_chunks(n, groups, stratify, n_resamples, seed):
         if from_counts is not None:
             replicates.append(from_counts(counts))
         else:
             replicates.append(
-                np.array([_score(metric, data, col, start + i) for i, col in enumerate(counts.T)])
+                np.array([_score(metric, data, col, done + i) for i, col in enumerate(counts.T)])
             )
+        done += counts.shape[1]
 
     values = np.concatenate(replicates)
     alpha = 1.0 - level

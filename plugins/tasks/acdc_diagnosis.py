@@ -53,6 +53,13 @@ class DiagnosisTask(Task):
         out["macro_auroc"] = mean_metric(list(per_group.values()), "mean one-vs-rest AUROC")
         return {**out, **per_group}
 
+    def probability_columns(self) -> tuple[str, ...]:
+        return GROUPS
+
+    def scores(self, table: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        truth, probability = _truth_and_probability(table)
+        return {g: (truth == i, probability[:, i]) for i, g in enumerate(GROUPS)}
+
     def details(self, table: pd.DataFrame) -> dict[str, Any]:
         truth, probability = _truth_and_probability(table)
         matrix = np.zeros((len(GROUPS), len(GROUPS)), dtype=int)

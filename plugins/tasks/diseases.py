@@ -76,6 +76,9 @@ class DiseasesTask(Task):
                                  patients=table["patient_id"])
         return {"macro_auroc": macro, **per_label}
 
+    def probability_columns(self) -> tuple[str, ...]:
+        return self.target_names
+
     def details(self, table: pd.DataFrame) -> dict[str, Any]:
         return {"operating_points": {
             n: operating_points(table[TRUTH + n], table[PRED + n]) for n in self.target_names}}

@@ -94,6 +94,11 @@ class VolumesTask(Task):
         return out
 
 
+    def estimates(self, table: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        return {f"{p}_ml": (table[TRUTH + p].to_numpy(float),
+                            table[f"{PRED}{p}_ml"].to_numpy(float)) for p in PHASES}
+
+
 def _softplus(x: np.ndarray) -> np.ndarray:
     return np.logaddexp(0.0, x)
 

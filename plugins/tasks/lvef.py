@@ -54,6 +54,10 @@ class LvefTask(Task):
         out["hf_auroc"] = auroc(truth < HEART_FAILURE_LVEF, -pred)
         return out
 
+    def scores(self, table: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        truth, pred = table[TRUTH + "lvef"].to_numpy(float), table[PRED + "lvef"].to_numpy(float)
+        return {"heart_failure": (truth < HEART_FAILURE_LVEF, -pred)}
+
     def details(self, table: pd.DataFrame) -> dict[str, Any]:
         truth, pred = table[TRUTH + "lvef"].to_numpy(float), table[PRED + "lvef"].to_numpy(float)
         return {"heart_failure_lvef_below": HEART_FAILURE_LVEF,

@@ -14,10 +14,12 @@ from cmrbench.stats import (
     StatsInputError,
     auroc,
     bootstrap_ci,
+    bootstrap_p_value,
     delong_variance,
     mae,
     mse,
     pearson_r,
+    resample_indices,
     rmse,
 )
 
@@ -180,3 +182,33 @@ def test_invalid_arguments_are_rejected() -> None:
         bootstrap_ci(auroc)
     with pytest.raises(StatsInputError, match=r"arrays\[0\] is empty"):
         bootstrap_ci(len, [])
+
+
+def test_resample_indices_are_the_draws_bootstrap_ci_makes():
+    values = np.random.default_rng(4).normal(size=23)
+    patients = np.repeat(np.arange(8), [3, 3, 3, 3, 3, 3, 3, 2])
+    result = bootstrap_ci(lambda x: float(np.median(x)), values, groups=patients,
+                          n_resamples=300, seed=9)
+    indices = list(resample_indices(23, groups=patients, n_resamples=300, seed=9))
+    np.testing.assert_array_equal(result.replicates,
+                                  [np.median(values[i]) for i in indices])
+
+
+def test_resample_indices_keep_each_patients_studies_together():
+    patients = np.array([0, 0, 0, 1, 2, 2, 3])
+    for index in resample_indices(7, groups=patients, n_resamples=50, seed=0):
+        drawn = np.bincount(index, minlength=7)
+        for patient in range(4):
+            assert len(set(drawn[patients == patient])) == 1  # all or none, equally often
+        assert len(np.unique(patients[index], return_counts=True)[1]) <= 4
+
+
+@pytest.mark.parametrize(("replicates", "expected"), [
+    ([1.0, 2.0, 3.0], 2 * 1 / 4),          # none at or below 0: (0 + 1) / (3 + 1), twice
+    ([-1.0, 1.0, -2.0, 2.0], 1.0),         # symmetric about 0: capped at 1
+    ([0.5, np.nan, -0.5, 1.5], 2 * 2 / 4),  # NaN left out: 1 of 3 at or below 0
+    ([np.nan], np.nan),
+])
+def test_bootstrap_p_value_counts_both_tails_and_never_reaches_zero(replicates, expected):
+    """Davison & Hinkley (1997), eq. 4.11: p = (1 + #{t* beyond}) / (R + 1) per tail."""
+    np.testing.assert_equal(bootstrap_p_value(replicates), expected)
