@@ -1,0 +1,161 @@
+"""The built-in text cleaner: the study's own identifiers, then identifiers of any study.
+
+What it removes, in this order, each replaced by a placeholder:
+
+1. the study's own values, as its headers and keys spell them: address, institution and
+   telephone (``[REDACTED]``); the patient's names whole and word by word, and the staff's
+   names whole, as "Given Family" and as "Family, Given" (``[NAME]``); patient IDs, other
+   IDs and accession numbers (``[ID]``, long numbers also with spaces or dashes inside);
+   the birth and study dates in every usual spelling (``[DATE]``, see
+   :mod:`cmrbench.deid.dates`);
+2. identifiers of any study: e-mail addresses (``[EMAIL]``), values after a label ("MRN",
+   "accession", "NHS number", "DOB", "patient name:"), any full date and month-with-year
+   (``[DATE]``), phone numbers (``[PHONE]``) and titled names ("Dr. Smith", "Prof X").
+
+Best effort: a name that is neither the study's own, nor titled, nor labelled (a relative's
+name typed into a report) is not found. Numbers that carry findings ("EDV 148 ml",
+"LVEF 57.5 %", "13 mm") match none of the patterns. Dates become a placeholder rather than
+being shifted: a shift needs a key kept somewhere to stay reproducible (re-ingests must give
+the same bytes) and would tell anyone holding it the true date; no benchmark task reads one.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
+from cmrbench.deid import dates, patterns
+from cmrbench.deid.identifiers import StudyIdentifiers
+
+FIELDS = ("report", "series_description", "message", "label")
+NAME, ID, DATE, PHONE, EMAIL, REDACTED = ("[NAME]", "[ID]", "[DATE]", "[PHONE]", "[EMAIL]",
+                                          "[REDACTED]")
+NO_IDENTIFIERS = StudyIdentifiers()
+MIN_NAME_PART = 3  # shorter name parts are removed only beside another part ("Wei Li")
+_ALNUM_BEFORE, _ALNUM_AFTER = r"(?<![^\W_])", r"(?![^\W_])"  # '_' separates, as in SAX_1
+_SEPARATORS = r"[\s,^]+"
+Step = tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
+
+
+class TextCleaner(Protocol):
+    """What ingest calls on every free-text value it keeps: the cleaned text.
+
+    ``identifiers`` are the study's own (from its keys and headers); ``field`` says what the
+    text is, one of :data:`FIELDS`: a report, a series description, a message about a
+    rejected file or study (which quotes descriptions and names files), or a text label.
+    """
+
+    def __call__(self, text: str, identifiers: StudyIdentifiers, field: str) -> str: ...
+
+
+def clean_text(text: str, identifiers: StudyIdentifiers = NO_IDENTIFIERS,
+               field: str = "report") -> str:
+    """``text`` with the identifiers listed in this module's docstring replaced."""
+    for pattern, replacement in (*_own_steps(identifiers), *_GENERIC_STEPS):
+        text = pattern.sub(replacement, text)
+    return _NAME_RUN.sub(NAME, text)
+
+
+def _value_only(placeholder: str) -> Callable[[re.Match[str]], str]:
+    """Keep a label, replace the value after it ("MRN 123" -> "MRN [ID]")."""
+    def replace(match: re.Match[str]) -> str:
+        start = match.start("value") - match.start()
+        return match.group(0)[:start] + placeholder
+    return replace
+
+
+_LABELLED_STEPS: tuple[Step, ...] = (
+    (patterns.LABELLED_BIRTH, _value_only(DATE)),
+    (patterns.LABELLED_ID, _value_only(ID)),
+    (patterns.LABELLED_NAME, _value_only(NAME)),
+    (patterns.CARET_NAME, NAME),
+)
+_GENERIC_STEPS: tuple[Step, ...] = (
+    (dates.ANY_DATE, DATE),
+    (patterns.PHONE, PHONE),
+    (patterns.LABELLED_PHONE, _value_only(PHONE)),
+    (patterns.TITLED_NAME, NAME),
+)
+# neighbouring names, with an initial between them ("[NAME] R. [NAME]") or the rest of a DICOM
+# name after them ("[NAME]^R", "[NAME]^^DR"), are one name
+_NAME_RUN = re.compile(r"\[NAME\](?:[\s,^]*(?:[A-Z]\.?[\s^]+)?\[NAME\])*"
+                       r"(?:\^+(?:[A-Za-z]{1,3}\.?)?(?![^\W_]))*")
+
+
+@functools.lru_cache(maxsize=64)
+def _own_steps(identifiers: StudyIdentifiers) -> tuple[Step, ...]:
+    """The study's own values as patterns, compiled once per study, around the labelled ones.
+
+    E-mail first (a name inside an address would break it up), then whole values before
+    anything could cut them up: phrases (an address), names as the headers spell them, then
+    the labelled values and DICOM-style names, then name words, IDs and date spellings."""
+    steps: list[Step] = [(patterns.EMAIL, EMAIL)]
+    steps += [(_loose(phrase), REDACTED) for phrase in _longest_first(identifiers.phrases)]
+    whole = {*identifiers.names, *(v for n in identifiers.staff for v in full_names(n))}
+    steps += [(_loose(name), NAME) for name in _longest_first(whole)]
+    steps += _LABELLED_STEPS
+    steps += _name_part_steps(identifiers.names)
+    steps += [(_id_pattern(value), ID) for value in _longest_first(identifiers.ids)]
+    spellings = {s for value in identifiers.dates for s in dates.spellings(value)}
+    steps += [(_loose(spelling), DATE) for spelling in _longest_first(spellings)]
+    return tuple(steps)
+
+
+def _name_part_steps(names: Iterable[str]) -> list[Step]:
+    parts = {part for name in names for part in name_parts(name)}
+    long = _longest_first(p for p in parts if len(p) >= MIN_NAME_PART)
+    short = _longest_first(p for p in parts if len(p) < MIN_NAME_PART)
+    steps: list[Step] = []
+    if long:
+        steps.append((_any_word(long), NAME))
+    if short:
+        words = "|".join(re.escape(p) for p in short)
+        steps.append((re.compile(
+            rf"(?:\[NAME\]{_SEPARATORS}(?:{words}){_ALNUM_AFTER}|"
+            rf"{_ALNUM_BEFORE}(?:{words}){_SEPARATORS}\[NAME\])", re.IGNORECASE), NAME))
+    return steps
+
+
+def name_parts(name: str) -> list[str]:
+    """The words of a person name's family, given and middle components (DICOM PN order;
+    prefix and suffix such as "DR" are titles, not names)."""
+    components = name.split("^")[:3] if "^" in name else [name]
+    words = [w for c in components for w in re.split(r"[\s,.]+", c) if len(w) >= 2]
+    return words + [part for w in words if "-" in w for part in w.split("-") if len(part) >= 2]
+
+
+def full_names(name: str) -> list[str]:
+    """A person name as written, and its given and family names in the usual orders."""
+    if "^" not in name:
+        return [name]
+    family, given = (name.split("^") + [""])[:2]
+    if not family or not given:
+        return [name]
+    return [name, f"{given} {family}", f"{family}, {given}"]
+
+
+def _id_pattern(value: str) -> re.Pattern[str]:
+    """An ID as a whole word; a long number also with spaces, dots or dashes inside."""
+    if value.isdigit() and len(value) >= 6:
+        body = r"[\s.-]?".join(value)
+    else:
+        body = re.escape(value)
+    return re.compile(f"{_ALNUM_BEFORE}{body}{_ALNUM_AFTER}", re.IGNORECASE)
+
+
+def _loose(phrase: str) -> re.Pattern[str]:
+    """A phrase whatever the case, spacing and commas or dots between its words."""
+    words = [re.escape(w) for w in re.split(r"[\s,]+", phrase) if w]
+    return re.compile(_ALNUM_BEFORE + r"[\s,.]+".join(words) + _ALNUM_AFTER, re.IGNORECASE)
+
+
+def _any_word(words: Iterable[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(w) for w in words)
+    return re.compile(f"{_ALNUM_BEFORE}(?:{alternatives}){_ALNUM_AFTER}", re.IGNORECASE)
+
+
+def _longest_first(values: Iterable[str]) -> list[str]:
+    """Longest first, so a whole value goes before its parts; sorted, so runs are repeatable."""
+    return sorted(set(values), key=lambda v: (-len(v), v))
