@@ -59,9 +59,11 @@ def clean_text(text: str, identifiers: StudyIdentifiers = NO_IDENTIFIERS,
 
 
 def _value_only(placeholder: str) -> Callable[[re.Match[str]], str]:
-    """Keep a label, replace the value after it ("MRN 123" -> "MRN [ID]")."""
+    """Keep a label, replace the value after it ("MRN 123" -> "MRN [ID]"); the value is the
+    group named ``value`` or, where the pattern has two forms, ``words``."""
     def replace(match: re.Match[str]) -> str:
-        start = match.start("value") - match.start()
+        group = "value" if match.group("value") is not None else "words"
+        start = match.start(group) - match.start()
         return match.group(0)[:start] + placeholder
     return replace
 

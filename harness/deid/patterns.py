@@ -51,5 +51,9 @@ LABELLED_BIRTH = re.compile(
     r"|\d{8}|\d{1,2}\s*[A-Za-z]{3,9}\.?,?\s*\d{2,4}|[A-Za-z]{3,9}\.?\s*\d{1,2},?\s*\d{2,4})")
 
 _NAME_LABEL = r"patient(?:'s)?\s+name|name\s+of\s+patient|patient|pt"
+# "Patient name: Smith", or two or three capitalised words after "Patient" ("Patient Betty
+# Lopez", "Patient ANDERSON, Richard"): a source without headers names no one to look for
+_NEXT_NAME = rf"(?!(?:MRN|DOB|NHS|ID|DR|ACC|AGE|SEX)\b){_NAME_TOKEN}"  # not the next label
 LABELLED_NAME = re.compile(
-    rf"(?i:\b(?:{_NAME_LABEL}))\s*:\s*(?P<value>{_NAME_TOKEN}(?:,?\s+{_NAME_TOKEN}){{0,2}})")
+    rf"(?i:\b(?:{_NAME_LABEL}))(?:\s*:\s*(?P<value>{_NAME_TOKEN}(?:,?\s+{_NEXT_NAME}){{0,2}})"
+    rf"|\.?\s+(?P<words>{_NAME_TOKEN}(?:,?\s+{_NEXT_NAME}){{1,2}}))(?![\w])")

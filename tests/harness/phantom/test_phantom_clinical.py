@@ -8,6 +8,7 @@ import pandas as pd
 import pydicom
 import pytest
 from cmrbench.phantom import FINDINGS
+from cmrbench.phantom.writers._phi import named, with_phi
 from cmrbench.phantom.writers.clinical import LOCALIZER, PHI_FILE
 
 PHI_KEYWORDS = ("PatientName", "PatientID", "PatientBirthDate", "PatientAddress",
@@ -65,7 +66,9 @@ def test_series_descriptions_follow_the_vendor(clinical) -> None:
         names = study.scanner.descriptions
         found = set(_headers(out, study))
         sax = {names["SAX"].format(n=k + 1) for k in range(study.views["SAX"].n_slices)}
-        assert found == {names["4CH"], names["3CH"], names["2CH"], LOCALIZER[study.vendor]} | sax
+        typed = {named(names["4CH"], study.identity),  # the patient's name, typed in
+                 named(LOCALIZER[study.vendor], study.identity)}
+        assert found == {names["3CH"], names["2CH"]} | typed | sax
 
 
 def test_short_axis_series_are_split_or_stacked_by_vendor(clinical) -> None:
@@ -93,7 +96,8 @@ def test_reports_and_labels_are_keyed_by_accession(clinical) -> None:
     labels = pd.read_csv(out / "labels.csv", dtype={"accession": str}).set_index("accession")
     assert list(labels.columns) == ["group", *FINDINGS]
     for study in studies:
-        assert reports.loc[study.study_id, "report"] == study.report
+        report = reports.loc[study.study_id, "report"]
+        assert report.startswith(study.report) and report == with_phi(study)[0]
         assert labels.loc[study.study_id, "group"] == study.group
         for name in FINDINGS:
             assert labels.loc[study.study_id, name] == int(study.findings[name])
