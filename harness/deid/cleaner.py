@@ -82,7 +82,7 @@ _GENERIC_STEPS: tuple[Step, ...] = (
 )
 # neighbouring names, with an initial between them ("[NAME] R. [NAME]") or the rest of a DICOM
 # name after them ("[NAME]^R", "[NAME]^^DR"), are one name
-_NAME_RUN = re.compile(r"\[NAME\](?:[\s,^]*(?:[A-Z]\.?[\s^]+)?\[NAME\])*"
+_NAME_RUN = re.compile(r"\[NAME\](?:[\s,^]*(?:[A-Za-z]\.?[\s^]+)?\[NAME\])*"
                        r"(?:\^+(?:[A-Za-z]{1,3}\.?)?(?![^\W_]))*")
 
 
@@ -93,25 +93,34 @@ def _own_steps(identifiers: StudyIdentifiers) -> tuple[Step, ...]:
     E-mail first (a name inside an address would break it up), then whole values before
     anything could cut them up: phrases (an address), names as the headers spell them, then
     the labelled values and DICOM-style names, then name words, IDs and date spellings."""
-    steps: list[Step] = [(patterns.EMAIL, EMAIL)]
-    steps += [(_loose(phrase), REDACTED) for phrase in _longest_first(identifiers.phrases)]
+    spellings = {s for value in identifiers.dates for s in dates.spellings(value)}
     whole = {*identifiers.names, *(v for n in identifiers.staff for v in full_names(n))}
-    steps += [(_loose(name), NAME) for name in _longest_first(whole)]
+    steps: list[Step] = [(patterns.EMAIL, EMAIL)]
+    steps += _one_step(identifiers.phrases, _loose, REDACTED)
+    steps += _one_step(whole, _loose, NAME)
     steps += _LABELLED_STEPS
     steps += _name_part_steps(identifiers.names)
-    steps += [(_id_pattern(value), ID) for value in _longest_first(identifiers.ids)]
-    spellings = {s for value in identifiers.dates for s in dates.spellings(value)}
-    steps += [(_loose(spelling), DATE) for spelling in _longest_first(spellings)]
+    steps += _one_step(identifiers.ids, _id_body, ID)
+    steps += _one_step(spellings, _loose, DATE)
     return tuple(steps)
+
+
+def _one_step(values: Iterable[str], body: Callable[[str], str], placeholder: str
+              ) -> list[Step]:
+    """One pattern matching any of ``values`` as whole words (longest first), whatever the
+    case; none when there are no values."""
+    ordered = _longest_first(values)
+    if not ordered:
+        return []
+    alternatives = "|".join(body(value) for value in ordered)
+    return [(re.compile(f"{_ALNUM_BEFORE}(?:{alternatives}){_ALNUM_AFTER}", re.IGNORECASE),
+             placeholder)]
 
 
 def _name_part_steps(names: Iterable[str]) -> list[Step]:
     parts = {part for name in names for part in name_parts(name)}
-    long = _longest_first(p for p in parts if len(p) >= MIN_NAME_PART)
     short = _longest_first(p for p in parts if len(p) < MIN_NAME_PART)
-    steps: list[Step] = []
-    if long:
-        steps.append((_any_word(long), NAME))
+    steps = _one_step((p for p in parts if len(p) >= MIN_NAME_PART), re.escape, NAME)
     if short:
         words = "|".join(re.escape(p) for p in short)
         steps.append((re.compile(
@@ -138,24 +147,16 @@ def full_names(name: str) -> list[str]:
     return [name, f"{given} {family}", f"{family}, {given}"]
 
 
-def _id_pattern(value: str) -> re.Pattern[str]:
-    """An ID as a whole word; a long number also with spaces, dots or dashes inside."""
+def _id_body(value: str) -> str:
+    """An ID; a long number also with spaces, dots or dashes inside ("2444 5657")."""
     if value.isdigit() and len(value) >= 6:
-        body = r"[\s.-]?".join(value)
-    else:
-        body = re.escape(value)
-    return re.compile(f"{_ALNUM_BEFORE}{body}{_ALNUM_AFTER}", re.IGNORECASE)
+        return r"[\s.-]?".join(value)
+    return re.escape(value)
 
 
-def _loose(phrase: str) -> re.Pattern[str]:
-    """A phrase whatever the case, spacing and commas or dots between its words."""
-    words = [re.escape(w) for w in re.split(r"[\s,]+", phrase) if w]
-    return re.compile(_ALNUM_BEFORE + r"[\s,.]+".join(words) + _ALNUM_AFTER, re.IGNORECASE)
-
-
-def _any_word(words: Iterable[str]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(w) for w in words)
-    return re.compile(f"{_ALNUM_BEFORE}(?:{alternatives}){_ALNUM_AFTER}", re.IGNORECASE)
+def _loose(phrase: str) -> str:
+    """A phrase with any spacing, commas or dots between its words."""
+    return r"[\s,.]+".join(re.escape(w) for w in re.split(r"[\s,]+", phrase) if w)
 
 
 def _longest_first(values: Iterable[str]) -> list[str]:
