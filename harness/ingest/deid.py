@@ -99,11 +99,12 @@ class StudyText:
         except Exception as exc:  # noqa: BLE001 - whatever the plugin raises is its failure
             raise CleanerFailure(self._failed(field, f"raised {type(exc).__name__}")) from None
         if not isinstance(cleaned, str):
-            raise CleanerFailure(self._failed(field, f"returned a {type(cleaned).__name__}"))
+            raise CleanerFailure(self._failed(
+                field, f"returned a {type(cleaned).__name__} instead of a str"))
         return cleaned
 
     def _failed(self, field: str, problem: str) -> str:
-        return (f"{self.cleaner.label} {problem} on a {field}, not a str; the ingest stops so "
+        return (f"{self.cleaner.label} {problem} on a {field}; the ingest stops so "
                 "that no uncleaned text is written (its message is not shown: it may quote the "
                 "text). This is a bug in that plugin: report it to its authors, or ingest with "
                 "`--cleaner builtin`")
