@@ -57,6 +57,9 @@ def test_phi_is_distinct_per_patient_and_listed_for_scanners(clinical) -> None:
         assert len(set(values)) == len(values), keyword
     listed = set(planted["values"])
     assert all(study.identity.patient_name in listed for study in studies)
+    typed = {key for phi in planted["studies"].values() for key in phi if key.startswith("Report")}
+    assert typed >= {"ReportName", "ReportMRN", "ReportBirthDate", "ReportPhysician",
+                     "ReportDate", "ReportPhone", "ReportEmail"}
 
 
 def test_series_descriptions_follow_the_vendor(clinical) -> None:
@@ -96,8 +99,10 @@ def test_reports_and_labels_are_keyed_by_accession(clinical) -> None:
     labels = pd.read_csv(out / "labels.csv", dtype={"accession": str}).set_index("accession")
     assert list(labels.columns) == ["group", *FINDINGS]
     for study in studies:
-        report = reports.loc[study.study_id, "report"]
-        assert report.startswith(study.report) and report == with_phi(study)[0]
+        report, typed = with_phi(study)
+        assert reports.loc[study.study_id, "report"] == report
+        assert report.startswith(f"{study.report} ")
+        assert all(value in report for value in typed.values())
         assert labels.loc[study.study_id, "group"] == study.group
         for name in FINDINGS:
             assert labels.loc[study.study_id, name] == int(study.findings[name])
