@@ -1,6 +1,7 @@
 """The built-in text cleaner: the study's own identifiers, then identifiers of any study.
 
-What it removes, in this order, each replaced by a placeholder:
+What it removes, each replaced by a placeholder (e-mail first, then whole values before their
+parts: see :func:`_own_steps` for the order):
 
 1. the study's own values, as its headers and keys spell them: address, institution and
    telephone (``[REDACTED]``); the patient's names whole and word by word, and the staff's
