@@ -20,9 +20,14 @@ _TITLES = ("Dr.", "Dr", "Prof.")
 _BIRTH_FORMATS = ("%Y%m%d", "%Y-%m-%d", "%d/%m/%Y", "{day} %b %Y", "%B {day}, %Y", "{short}")
 
 
-def named(description: str, identity: Identity) -> str:
-    """A series description with the patient's name appended, as a technologist types it."""
-    return f"{description} {identity.patient_name}"
+def named(description: str, identity: Identity, plain: bool = False) -> str:
+    """A series description with the patient's name appended, as a technologist types it:
+    copied from the worklist (``WHITE^ANTHONY^R``) or typed out (``Anthony White``), which
+    only a cleaner that knows the patient's name can find."""
+    if not plain:
+        return f"{description} {identity.patient_name}"
+    family, given = identity.patient_name.split("^")[:2]
+    return f"{description} {given.title()} {family.title()}"
 
 
 def free_text(study: PhantomStudy) -> dict[str, str]:

@@ -9,7 +9,8 @@ not a cine.
 
 Headers carry invented PHI (PatientName, PatientID = MRN, PatientBirthDate, PatientAddress,
 AccessionNumber, ReferringPhysicianName, InstitutionName, dates), and so does free text: the
-4CH and localizer SeriesDescriptions end with the patient's name, and every report ends with
+4CH SeriesDescription ends with the patient's name typed out (only the headers tell a cleaner
+it is a name) and the localizer's with it as DICOM writes it, and every report ends with
 the patient's name, MRN and birth date and a titled physician, a date and a phone number or
 e-mail address (``_phi``). ``reports.csv`` has ``accession,report``; ``labels.csv`` has
 ``accession,group`` and one 0/1 column per finding. ``phi_planted.json`` (not part of a real
@@ -50,7 +51,8 @@ def write(studies: Iterable[PhantomStudy], out: Path) -> dict[str, str]:
         labels.append((accession, study.group,
                        *(int(study.findings[name]) for name in FINDINGS)))
         planted[accession] = {**study.identity.phi_values,
-                              "InstitutionName": study.scanner.institution, **free_text}
+                              "InstitutionName": study.scanner.institution, **free_text,
+                              "SeriesDescriptionName": named("", study.identity, True).strip()}
     _write_csv(out / "reports.csv", ("accession", "report"), reports)
     _write_csv(out / "labels.csv", ("accession", "group", *FINDINGS), labels)
     values = sorted({v for phi in planted.values() for v in phi.values()})
@@ -77,7 +79,8 @@ def _write_study(study: PhantomStudy, root: Path) -> None:
                   root)
     for view in ("4CH", "2CH", "3CH"):
         number += 1 + int(rng.integers(0, 3))
-        description = named(names[view], identity) if view in NAMED_VIEWS else names[view]
+        description = named(names[view], identity, plain=True) if view in NAMED_VIEWS else (
+            names[view])
         spec = SeriesSpec(view, 0, number, description, phantom_uid(study, "series", view))
         _write_series(study, spec, header, None, root)
     sax = study.views["SAX"]

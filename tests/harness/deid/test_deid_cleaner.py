@@ -42,6 +42,7 @@ THE_STUDYS_OWN = [
     ("Ref 03/01/1952.", "Ref [DATE]."),
     ("Ref 01/03/1952.", "Ref [DATE]."),
     ("Ref 3/1/52.", "Ref [DATE]."),
+    ("Ref 1/3/52.", "Ref [DATE]."),  # month first
     ("Ref 03.01.52.", "Ref [DATE]."),
     ("Ref 3 Jan 1952.", "Ref [DATE]."),
     ("Ref 3 January 52.", "Ref [DATE]."),
@@ -84,7 +85,8 @@ LEFT_ALONE = [
     "Heart rate 72 bpm.", "T1 1020 1050 1100 ms.", "BP 120/80.", "3/4 segments enhance.",
     "pH 7.35.", "Trivial MR. No pericardial effusion.", "Mild MS and MR.", "Max 13 mm.",
     "Compared with the 2019 study; follow-up in 6 months.", "LGE at 10 min, 0.15 mmol/kg.",
-    "Qp:Qs 1.5:1.", "RVEDV 180 mL/m2, ECV 28%.", "Dressler syndrome.",
+    "Qp:Qs 1.5:1.", "RVEDV 180 mL/m2, ECV 28%.", "Dressler syndrome.", "DRESSLER SYNDROME.",
+    "LGE in 2/17 segments.", "LV PROFILE NORMAL.",
     "Patient tolerated the scan well. The patient LVEF was 55%.",
     "SAX_FIESTA_BH_1", "4CH", "cine_trueFISP_SAX_b12", "CINE_segmented_LAX_4Ch",
     "T1 MOLLI 5(3)3", "sBTFE_SA", "SSFP 3 CHAMBER LVOT", "3-Plane Loc", "Survey",

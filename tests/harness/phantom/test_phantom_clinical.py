@@ -69,7 +69,7 @@ def test_series_descriptions_follow_the_vendor(clinical) -> None:
         names = study.scanner.descriptions
         found = set(_headers(out, study))
         sax = {names["SAX"].format(n=k + 1) for k in range(study.views["SAX"].n_slices)}
-        typed = {named(names["4CH"], study.identity),  # the patient's name, typed in
+        typed = {named(names["4CH"], study.identity, plain=True),  # the patient's name, typed
                  named(LOCALIZER[study.vendor], study.identity)}
         assert found == {names["3CH"], names["2CH"]} | typed | sax
 

@@ -15,7 +15,7 @@ def test_the_clinical_dicom_dataset_takes_the_toolkit_csv(clinical, tmp_path):
     study = next(iter(get_registry().dataset("clinical").discover(clinical.source)))
     site = {s.name: s for s in SITES["clinical"]}[clinical.truth_row(study.key)["site"]]
     identity = next(s.identity for s in clinical.studies if s.study_id == study.key)
-    typed = {view: named(name, identity) if view in NAMED_VIEWS else name  # as the technologist
+    typed = {view: named(name, identity, plain=True) if view in NAMED_VIEWS else name  # as typed
              for view, name in site.descriptions.items()}
     cleaned = {view: name.replace(" ", "_").replace("/", "_") for view, name in typed.items()}
     rows = [f"{cleaned[view]},1,{'' if view == '2CH' else view}" for view in cleaned]
