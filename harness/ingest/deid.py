@@ -16,8 +16,7 @@ from typing import Any
 
 from cmrbench.deid import StudyIdentifiers, TextCleaner, clean_text, from_keys
 from cmrbench.ingest.source import Decoded, Rejection, SourceStudy
-from cmrbench.registry import Entry, PluginFailure, credit, find_provider
-from cmrbench.specs import TextCleanerSpec
+from cmrbench.registry import Entry, PluginFailure, credit
 from cmrbench.store.record import ViewVolume
 
 
@@ -42,10 +41,6 @@ class Cleaner:
     def from_entry(cls, entry: Entry) -> Cleaner:
         """The cleaner a registry entry (``cmrbench ingest --cleaner NAME``) provides."""
         return cls(entry.spec.factory, entry.name, credit(entry.provider))
-
-    @classmethod
-    def from_spec(cls, spec: TextCleanerSpec) -> Cleaner:
-        return cls(spec.factory, spec.name, credit(find_provider(spec)))
 
     def build(self) -> TextCleaner:
         """The cleaner, built on first use in this process."""
@@ -92,10 +87,9 @@ class StudyText:
         return dataclasses.replace(self, identifiers=self.identifiers | more)
 
     def __call__(self, text: str, field: str) -> str:
+        clean = self.cleaner.build()
         try:
-            cleaned = self.cleaner.build()(text, self.identifiers, field)
-        except PluginFailure:
-            raise
+            cleaned = clean(text, self.identifiers, field)
         except Exception as exc:  # noqa: BLE001 - whatever the plugin raises is its failure
             raise CleanerFailure(self._failed(field, f"raised {type(exc).__name__}")) from None
         if not isinstance(cleaned, str):
