@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pydicom
+from pydicom.datadict import tag_for_keyword
 
 MIN_ID_CHARS = 4  # shorter IDs (Kaggle's 1..1140) cannot be told from numbers in text
 MIN_NUMERIC_ID_DIGITS = 5  # a 4-digit ID would erase "T1 1050 ms"
@@ -97,8 +98,44 @@ def searchable_phrase(value: str) -> bool:
     return len(value.strip()) >= MIN_PHRASE_CHARS
 
 
+_HEADER_TAGS = tuple(tag_for_keyword(k) for k in (
+    "SpecificCharacterSet", *PATIENT_NAMES, *STAFF_NAMES, *IDS, *DATES, *PHRASES,
+    "OtherPatientIDsSequence"))
+_SEEN: dict[tuple, StudyIdentifiers] = {}
+_SEEN_LIMIT = 4096
+
+
 def from_dicom(ds: pydicom.Dataset) -> StudyIdentifiers:
-    """The identifying values of one DICOM header (only those listed above are read)."""
+    """The identifying values of one DICOM header (only those listed above are read).
+
+    Every file of a study repeats the same values, and converting them costs more than
+    reading the file's geometry, so a header whose identifying elements hold the same bytes
+    as one seen before gets the same answer without converting them again.
+    """
+    key = tuple(_raw(ds, tag) for tag in _HEADER_TAGS)
+    if any(value is _UNKEYED for value in key):
+        return _read_header(ds)
+    if key not in _SEEN:
+        if len(_SEEN) >= _SEEN_LIMIT:
+            _SEEN.clear()
+        _SEEN[key] = _read_header(ds)
+    return _SEEN[key]
+
+
+_UNKEYED = object()
+
+
+def _raw(ds: pydicom.Dataset, tag: int) -> object:
+    """An element's undecoded bytes (None when absent); ``_UNKEYED`` once pydicom converted it
+    (the value then need not be hashable)."""
+    element = ds.get_item(tag)
+    if element is None:
+        return None
+    value = element.value
+    return value if isinstance(value, (bytes, str)) else _UNKEYED
+
+
+def _read_header(ds: pydicom.Dataset) -> StudyIdentifiers:
     ids = [*_values(ds, IDS)]
     for item in ds.get("OtherPatientIDsSequence", None) or ():
         ids += _values(item, ("PatientID",))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
 from cmrbench.deid import StudyIdentifiers, from_dicom, from_keys
+from pydicom import dcmread, dcmwrite
 from pydicom.dataset import Dataset
 
 
@@ -50,3 +53,21 @@ def test_identifiers_combine_and_never_print_their_values():
     assert "WHITE" not in repr(both) and "A123" not in repr(both)
     assert repr(both) == "StudyIdentifiers(1 names, 0 staff, 1 ids, 0 dates, 0 phrases)"
     assert not StudyIdentifiers() and both
+
+
+def read_back(name: str) -> Dataset:
+    """A header as ingest meets it: parsed from bytes, its elements not yet converted."""
+    ds = Dataset()
+    ds.PatientName, ds.PatientID, ds.SpecificCharacterSet = name, "24445657", "ISO_IR 100"
+    buffer = BytesIO()
+    dcmwrite(buffer, ds, implicit_vr=True, little_endian=True)
+    return dcmread(BytesIO(buffer.getvalue()), force=True)
+
+
+def test_headers_read_from_files_each_give_their_own_values():
+    """Values are remembered by their bytes: the same bytes give the same answer, other bytes
+    their own."""
+    first, second, again = (from_dicom(read_back(name)) for name in
+                            ("WHITE^ANTHONY", "GREEN^LAURA", "WHITE^ANTHONY"))
+    assert first.names == again.names == {"WHITE^ANTHONY"}
+    assert second.names == {"GREEN^LAURA"} and second.ids == {"24445657"}
