@@ -73,11 +73,16 @@ class SourceStudy:
 
 @dataclass(frozen=True)
 class Decoded:
-    """What decoding one study gives: its views, the files left out, and derived labels."""
+    """What decoding one study gives: its views, the files left out, and derived labels.
+
+    ``kept`` says, per view, which series it was made of and why they were chosen
+    (``{"series": [{"number": 7, "description": ...}], "reason": ...}``).
+    """
 
     views: dict[str, ViewVolume]
     rejected: list[Rejection] = field(default_factory=list)
     labels: dict[str, Any] = field(default_factory=dict)
+    kept: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
