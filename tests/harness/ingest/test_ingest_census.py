@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from cmrbench.cards import DatasetCard, card_path, load_card
 from cmrbench.phantom.appearance import SITES
+from cmrbench.phantom.writers._confusers import NAMES
 
 CENSUS = Path(__file__).parents[2] / "data" / "cmr_toolkit" / "series_descriptions_master.csv"
 MIN_AGREEMENT, MAX_SENT = 0.99, 0.01
@@ -85,8 +86,11 @@ def test_the_phantom_card_shares_the_clinical_map():
         (r.pattern.pattern, r.views, r.skip) for r in clinical]
 
 
-def test_the_phantom_cines_map():
+def test_the_phantom_cines_map_and_its_confusers_are_skipped_by_name():
     card = load_card(card_path("clinical"))
     for site in SITES["clinical"]:
         for view, name in site.descriptions.items():
             assert card.views_for(name.format(n=3)) == (view,), name
+    for names in NAMES.values():
+        for name, _ in names.values():
+            assert card.views_for(name) == () and "leaves it out" in card.why_unmapped(name)
