@@ -87,6 +87,23 @@ def assemble_views(frames: list[Frame], view_of: ViewsOf, wanted: Collection[str
     ``why_unmapped(description)``, so the card's view map can be extended). ``checks=False``
     trusts the names (frames built without headers, in tests of the assembly alone).
     """
+    planes, rejected = _labelled_planes(frames, view_of, wanted, checks, why_unmapped)
+    chosen, refused = _candidates_chosen(planes, numbering, checks)
+    rejected += refused
+    views, kept = {}, {}
+    for view, (candidates, order, why) in chosen.items():
+        volume, stacked, problems = _stack(view, candidates, order)
+        rejected += problems
+        if volume is not None:
+            views[view] = volume
+            kept[view] = _kept(stacked, why)
+    return Decoded(views, rejected, kept=kept)
+
+
+def _labelled_planes(frames: list[Frame], view_of: ViewsOf, wanted: Collection[str],
+                     checks: bool, why_unmapped: WhyUnmapped | None
+                     ) -> tuple[dict[str, list[Plane]], list[Rejection]]:
+    """Every plane that its series' name and content allow, by view, and the rest refused."""
     rejected: list[Rejection] = []
     planes: dict[str, list[Plane]] = defaultdict(list)
     for members in _series(frames):
@@ -97,12 +114,21 @@ def assemble_views(frames: list[Frame], view_of: ViewsOf, wanted: Collection[str
         rejected += refused
         for plane in labelled:
             planes[plane.view].append(plane)
-    chosen: dict[str, tuple[list[Plane], str, str]] = {}  # view -> planes, order, why
+    return planes, rejected
+
+
+def _candidates_chosen(planes: dict[str, list[Plane]], numbering: SliceNumbering | None,
+                       checks: bool) -> tuple[dict[str, tuple[list[Plane], str, str]],
+                                              list[Rejection]]:
+    """Per view (in the order series first met it): the planes to stack, their order and
+    why they were chosen; and the candidates left out."""
+    rejected: list[Rejection] = []
+    chosen: dict[str, tuple[list[Plane], str, str]] = {}
     stack_normal = None
     if "SAX" in planes:
         stack, order, refused = _sax_stack(planes["SAX"], numbering)
         rejected += refused
-        chosen["SAX"] = stack, order, _why_stack(stack, refused)
+        chosen["SAX"] = stack, order, _why_stack(refused)
         stack_normal = stack[0].first.normal
     for view, found in planes.items():
         if view == "SAX":
@@ -114,16 +140,7 @@ def assemble_views(frames: list[Frame], view_of: ViewsOf, wanted: Collection[str
             best, refused, why = _choose(found)
             rejected += refused
             chosen[view] = best, ORDER_ONE_SLICE, why
-    views, kept = {}, {}
-    for view in planes:  # the order series first met each view, as before
-        if view not in chosen:
-            continue
-        volume, stacked, problems = _stack(view, *chosen[view][:2])
-        rejected += problems
-        if volume is not None:
-            views[view] = volume
-            kept[view] = _kept(stacked, chosen[view][2])
-    return Decoded(views, rejected, kept=kept)
+    return {view: chosen[view] for view in planes if view in chosen}, rejected
 
 
 def _screen(planes: list[Plane]) -> tuple[list[Plane], list[Rejection]]:
@@ -170,14 +187,11 @@ def _choose(planes: list[Plane]) -> tuple[list[Plane], list[Rejection], str]:
     return [best], rejected, choice.why_kept(best, others)
 
 
-def _why_stack(planes: list[Plane], refused: list[Rejection]) -> str:
-    superseded = {r.file for r in refused if r.reason == reasons.REPEATED_SERIES}
-    series = {(p.series_number, p.first.series_uid) for p in planes}
-    text = (f"the largest stack in one orientation: {len(planes)} slices from "
-            f"{len(series)} series")
-    if superseded:
-        text += ("; where a slice was acquired more than once, the most complete cardiac "
-                 "cycle, then the most recent series, is kept")
+def _why_stack(refused: list[Rejection]) -> str:
+    text = "the largest stack of parallel slices, one series per slice"
+    if any(r.reason == reasons.REPEATED_SERIES for r in refused):
+        text += ("; of a slice acquired more than once, the most complete cardiac cycle, then "
+                 "the most recent series")
     return text
 
 
