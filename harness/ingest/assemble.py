@@ -146,36 +146,34 @@ def _candidates_chosen(planes: dict[str, list[Plane]], numbering: SliceNumbering
 def _screen(planes: list[Plane]) -> tuple[list[Plane], list[Rejection]]:
     """The planes of one labelled series that pass the content checks, and the rejections:
     the whole series when its acquisition is not a cine's, else each plane that is no cine."""
-    first = planes[0].first
     refusal = content.acquisition_refusal([f for p in planes for f in p.frames])
     if refusal is not None:
-        detail = f"series {first.series_number} ({first.description!r}): {refusal.detail}"
+        detail = _about(planes[0], refusal)
         return [], [r for p in planes for r in p.rejections(refusal.reason, detail)]
-    kept, rejected = [], []
-    for plane in planes:
-        refusal = content.cine_refusal(plane.frames)
-        if refusal is None:
-            kept.append(plane)
-        else:
-            rejected += plane.rejections(refusal.reason, f"series {first.series_number} "
-                                                         f"({first.description!r}): "
-                                                         f"{refusal.detail}")
-    return kept, rejected
+    return _passing(planes, lambda plane: content.cine_refusal(plane.frames))
 
 
 def _agree_with_stack(view: str, planes: list[Plane], stack_normal: np.ndarray | None
                       ) -> tuple[list[Plane], list[Rejection]]:
     """The long-axis planes whose orientation can be ``view`` beside the SAX stack."""
+    return _passing(planes, lambda plane: content.plane_refusal(view, plane.first.normal,
+                                                               stack_normal))
+
+
+def _passing(planes: list[Plane], refusal_of: Callable[[Plane], content.Refusal | None]
+             ) -> tuple[list[Plane], list[Rejection]]:
     kept, rejected = [], []
     for plane in planes:
-        refusal = content.plane_refusal(view, plane.first.normal, stack_normal)
+        refusal = refusal_of(plane)
         if refusal is None:
             kept.append(plane)
         else:
-            rejected += plane.rejections(refusal.reason, f"series {plane.series_number} "
-                                                         f"({plane.first.description!r}): "
-                                                         f"{refusal.detail}")
+            rejected += plane.rejections(refusal.reason, _about(plane, refusal))
     return kept, rejected
+
+
+def _about(plane: Plane, refusal: content.Refusal) -> str:
+    return f"series {plane.series_number} ({plane.first.description!r}): {refusal.detail}"
 
 
 def _choose(planes: list[Plane]) -> tuple[list[Plane], list[Rejection], str]:
