@@ -337,9 +337,11 @@ PUBLISHED = {  # rows of cmr_toolkit's archive/series_descriptions_master.csv
     "3CH_FIESTA_BH": "3CH", "LV2CH_FIESTA_BH": "2CH", "LV3CH_FIESTA_BH": "3CH",
     "VLAX_(LV3CH)_FIESTA_BH": "3CH", "SAX_FIESTA_BH_Asset": "SAX", "*SAX_FIESTA_BH": "SAX",
     "4_Chamber": "4CH", "bFFE_BH_SA": "SAX", "bFFE_BH_vla": "2CH", "HLA_CINE": "4CH",
-    "LVOT_CINE": "3CH", "short_axis_stack_cine_trufi_retro": "SAX", "Short_Ax_Mid": "SAX",
+    "LVOT_CINE": "3CH", "short_axis_stack_cine_trufi_retro": "SAX",
     "tfisp_cine_3_chamber": "3CH", "CINE_segmented_LAX_2Ch": "2CH",
+    "Short_Ax_Mid": None,  # two rows: 438 series left out, 91 kept; the majority decides
     "3-pl_Loc_Fiesta": None, "LOC_SAX_FIESTA_BH": None, "RV3CH_FIESTA_BH": None,
+    "RV_3CH_FIESTA_BH": None, "RV_2CH_FIESTA_BH": None,
     "SAX_T2_DIRFSE_BH": None, "SAX_IrP-FGRE_TI=240": None, "CINE_IR": None,
     "4CH_CineIR": None, "RVOT_FIESTA_BH": None, "2CH_LOC_FIESTA_CINE": None,
     "SAX_MID_TI_SCOUT_CINE_IR": None,
