@@ -6,6 +6,7 @@
                                             video_weights="kinetics400", text_encoder="bert",
                                             text_options={"model_path": "PubMedBERT/"},
                                             store=Path("store"), out=Path("runs/pretrain")))
+    weights = exported_weights(Path("runs/pretrain"))  # {"video": Path, "text": Path}
 
 Modules, in the order data flows: ``config`` (what to run), ``pairs`` (which studies, and how
 their videos and reports become pairs), ``encoders`` (both encoders by name, with weights),
@@ -21,7 +22,8 @@ from typing import Any
 # import Lightning.
 _EXPORTS = {"PretrainConfig": "config", "export_checkpoint": "export",
             "ContrastiveLoss": "loss", "gather_with_grad": "loss", "info_nce": "loss",
-            "plan_pretraining": "runner", "run_pretraining": "runner"}
+            "plan_pretraining": "runner", "run_pretraining": "runner",
+            "exported_weights": "export"}
 
 __all__ = sorted(_EXPORTS)
 

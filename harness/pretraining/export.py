@@ -48,6 +48,18 @@ def export_encoders(encoders: Mapping[str, nn.Module], config: PretrainConfig, r
     return exported
 
 
+def exported_weights(run_dir: Path) -> dict[str, Path]:
+    """{"video": path, "text": path} of the weight files a finished pretraining run exported
+    (what ``cmrbench run --weights`` and ``--text-weights`` take)."""
+    paths = {kind: Path(run_dir) / EXPORT_DIR / name for kind, name in FILES.items()}
+    missing = [str(p) for p in paths.values() if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(f"{run_dir}: no exported encoders ({', '.join(missing)}); "
+                                "finish the run (`cmrbench pretrain ... --resume`) or export a "
+                                "checkpoint with `cmrbench export RUN_DIR`")
+    return paths
+
+
 def checkpoint_encoders(path: Path, encoders: Mapping[str, nn.Module]) -> int:
     """Load a pretraining checkpoint's encoder states into ``encoders`` (strictly, read without
     unpickling code); returns the checkpoint's global step."""

@@ -95,14 +95,17 @@ def trainer(config: PretrainConfig, progress: bool) -> pl.Trainer:
     """A Lightning trainer with the run's flags and loggers, keeping a checkpoint every
     ``checkpoint_every`` epochs (``epoch=E-step=S.ckpt``) and the latest as ``last.ckpt``."""
     folder = Path(config.out) / rundir.CHECKPOINTS
-    latest = ModelCheckpoint(dirpath=folder, filename=LAST, save_top_k=1,
-                             enable_version_counter=False)
     periodic = ModelCheckpoint(dirpath=folder, every_n_epochs=config.checkpoint_every,
-                               save_top_k=-1, enable_version_counter=False)
+                               save_top_k=-1, save_last=config.checkpoint_every == 1,
+                               enable_version_counter=False)
+    callbacks = [periodic]
+    if config.checkpoint_every > 1:  # Lightning refuses two checkpoint callbacks alike
+        callbacks.append(ModelCheckpoint(dirpath=folder, filename=LAST, save_top_k=1,
+                                         enable_version_counter=False))
     return pl.Trainer(
         **rundir.lightning_flags(config), max_steps=config.max_steps or -1,
         max_epochs=config.max_epochs if config.max_epochs is not None else -1,
-        callbacks=[latest, periodic], logger=rundir.loggers(config.out),
+        callbacks=callbacks, logger=rundir.loggers(config.out),
         enable_progress_bar=progress, enable_model_summary=False, num_sanity_val_steps=0,
         use_distributed_sampler=False, log_every_n_steps=1, default_root_dir=config.out,
         check_val_every_n_epoch=config.val_every)
