@@ -35,7 +35,9 @@ class DemoPlan:
     frames: int | None  # frames per cycle; None: the layout's own
     pretrain_steps: int
     pretrain_batch: int
+    pretrain_lr: float  # tiny encoders from scratch learn at 1e-3, not the reference's 4.8e-5
     head_steps: int
+    head_lr: float  # a linear head on cached features
     entries: tuple[Entry, ...]
     benchmarks: tuple[str, ...]
 
@@ -54,8 +56,10 @@ def demo_plan(quick: bool) -> DemoPlan:
     """The quick or the full demo."""
     if quick:
         return DemoPlan("quick", studies=60, acdc_studies=10, matrix=64, frames=16,
-                        pretrain_steps=60, pretrain_batch=16, head_steps=60,
+                        pretrain_steps=60, pretrain_batch=16, pretrain_lr=1e-3,
+                        head_steps=150, head_lr=1e-2,
                         entries=ENTRIES, benchmarks=NAMED)
     return DemoPlan("full", studies=60, acdc_studies=20, matrix=None, frames=None,
-                    pretrain_steps=300, pretrain_batch=16, head_steps=200,
+                    pretrain_steps=300, pretrain_batch=16, pretrain_lr=1e-3,
+                    head_steps=300, head_lr=1e-2,
                     entries=ENTRIES, benchmarks=ALL)

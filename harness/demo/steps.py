@@ -133,7 +133,8 @@ class Demo:
             "pretrain", "--video-encoder", encoder, "--text-encoder", TEXT_ENCODER,
             "--store", str(self.layout.store), "--out", str(self.layout.pretrain),
             "--max-steps", str(self.plan.pretrain_steps),
-            "--batch-size", str(self.plan.pretrain_batch),
+            "--batch-size", str(self.plan.pretrain_batch), "--lr", str(self.plan.pretrain_lr),
+            "--freeze-text-layers", "6",  # all of MiniLM's: only the projections learn text
             *([] if self.progress else ["--no-progress"])])
 
     def benchmark(self, entry: Entry, name: str) -> None:
@@ -153,7 +154,8 @@ class Demo:
             if entry.initialisation == "contrastive":
                 argv += ["--text-weights", str(self.layout.text_weights)]
         else:
-            argv += ["--max-steps", str(self.plan.head_steps)]
+            argv += ["--max-steps", str(self.plan.head_steps), "--lr", str(self.plan.head_lr),
+                     "--batch-size", "16"]
         self.command(f"benchmark {entry.name} on {name}", argv)
 
     def submit(self, entry: Entry, name: str) -> None:
