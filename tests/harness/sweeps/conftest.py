@@ -8,7 +8,10 @@ executor, its job arrays and the scripts it writes, is the real code.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shlex
+import subprocess
 import textwrap
 from pathlib import Path
 from types import SimpleNamespace
@@ -37,6 +40,35 @@ cat "{log}/sacct.txt" 2>/dev/null || true
 def write_grid(path: Path, data: dict) -> Path:
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
+
+
+def store_bytes(store: Path) -> dict[str, str]:
+    """sha256 of every study file, the index and the ingest report of a store."""
+    files = sorted(store.glob("studies/*")) + [store / "index.csv", store / "ingest_report.json"]
+    return {p.relative_to(store).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in files}
+
+
+def sbatch_lines(script: str) -> set[str]:
+    return {line for line in script.splitlines() if line.startswith("#SBATCH")}
+
+
+def slurm_task(script: str, **env: str) -> subprocess.Popen:
+    """The script's srun command, started as srun starts the job's task 0 (its environment
+    variables as SLURM sets them)."""
+    line = next(line for line in script.splitlines() if line.startswith("srun "))
+    argv = shlex.split(line)
+    command = argv[argv.index("-u") - 1:]  # after srun's own options: python -u -m ...
+    slurm = {"SUBMITIT_EXECUTOR": "slurm", "SLURM_PROCID": "0", "SLURM_LOCALID": "0",
+             "SLURM_NTASKS": "1", "SLURM_NODEID": "0", "SLURM_JOB_NUM_NODES": "1", **env}
+    return subprocess.Popen(command, env={**os.environ, **slurm}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def succeeded(task: subprocess.Popen) -> bool:
+    _, stderr = task.communicate(timeout=300)
+    assert task.returncode == 0, stderr[-3000:]
+    return True
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,7 @@ nodes).
 from __future__ import annotations
 
 import json
-import os
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 
@@ -23,7 +21,7 @@ from cmrbench.cli import main
 from cmrbench.sweeps.manifest import config_hash
 from submitit.core.utils import DelayedSubmission
 
-from .conftest import write_grid
+from .conftest import sbatch_lines, slurm_task, succeeded, write_grid
 
 FLAGS = ["--executor", "slurm", "--partition", "gpu", "--account", "lab", "--gpus-per-node",
          "2", "--nodes", "2", "--cpus-per-task", "4", "--mem-gb", "32", "--timeout-min", "90",
@@ -37,28 +35,6 @@ def grid_file(folder: Path, store: Path) -> Path:
         "grid": [{"fraction": [1.0, 0.5], "seed": [0]}, {"fraction": [1.0], "seed": [1]}],
         "fixed": {"encoder": "r3d-18-tiny", "dataset": "phantom", "store": str(store),
                   "task": "lvef", "mode": "linear", "max_steps": 2}})
-
-
-def sbatch_lines(script: str) -> set[str]:
-    return {line for line in script.splitlines() if line.startswith("#SBATCH")}
-
-
-def slurm_task(script: str, **env: str) -> subprocess.Popen:
-    """The script's srun command, started as srun starts the job's task 0 (its environment
-    variables as SLURM sets them)."""
-    line = next(line for line in script.splitlines() if line.startswith("srun "))
-    argv = shlex.split(line)
-    command = argv[argv.index("-u") - 1:]  # after srun's own options: python -u -m ...
-    slurm = {"SUBMITIT_EXECUTOR": "slurm", "SLURM_PROCID": "0", "SLURM_LOCALID": "0",
-             "SLURM_NTASKS": "1", "SLURM_NODEID": "0", "SLURM_JOB_NUM_NODES": "1", **env}
-    return subprocess.Popen(command, env={**os.environ, **slurm}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-
-
-def succeeded(task: subprocess.Popen) -> bool:
-    _, stderr = task.communicate(timeout=300)
-    assert task.returncode == 0, stderr[-3000:]
-    return True
 
 
 def test_a_grid_becomes_one_ddp_job_array_and_a_collect_job(sweep_store, tmp_path, fake_slurm,
@@ -118,29 +94,3 @@ def test_runs_still_queued_are_not_submitted_again(sweep_store, tmp_path, fake_s
     changed = {run for run in again if again[run] != first[run]}
     assert changed == {run for run, job in first.items() if job == "4242_2"}
     assert again[changed.pop()] == "4244"
-
-
-def test_an_ingest_sweep_is_an_array_of_shards_whose_store_equals_a_single_ingest(
-        tmp_path, fake_slurm):
-    source, single = tmp_path / "source", tmp_path / "single"
-    assert main(["phantom", "--layout", "clinical", "--n", "6", "--seed", "1", "--out",
-                 str(source), "--matrix", "48", "--frames", "8", "--quiet"]) == 0
-    assert main(["ingest", "phantom", str(source), "--out", str(single), "--workers", "1",
-                 "--no-progress"]) == 0
-    grid = write_grid(tmp_path / "ingest.yaml", {
-        "kind": "ingest", "out": "ingest-sweep", "dataset": "phantom", "source": "source",
-        "store": "sharded", "shards": 3, "slurm": {"partition": "cpu", "cpus_per_task": 2}})
-    assert main(["sweep", str(grid), "--executor", "slurm"]) == 0
-    [(script, _)] = fake_slurm.calls()
-    assert {"#SBATCH --array=0-2%3", "#SBATCH --partition=cpu",
-            "#SBATCH --cpus-per-task=2"} <= sbatch_lines(script)
-    tasks = [slurm_task(script, SLURM_JOB_ID=str(5000 + i), SLURM_ARRAY_JOB_ID="4242",
-                        SLURM_ARRAY_TASK_ID=str(i)) for i in range(3)]  # all at once
-    assert all(succeeded(task) for task in tasks)
-    sharded = tmp_path / "sharded"
-    for name in ("index.csv", "ingest_report.json"):
-        assert (sharded / name).read_bytes() == (single / name).read_bytes()
-    assert sorted(p.name for p in (sharded / "studies").iterdir()) == sorted(
-        p.name for p in (single / "studies").iterdir())
-    for study in (single / "studies").iterdir():
-        assert (sharded / "studies" / study.name).read_bytes() == study.read_bytes()
