@@ -1,7 +1,8 @@
-"""Ingest sweeps (``kind: ingest``): the shards of one dataset as local jobs or a SLURM array
-writing one store (the array's tasks all at once); the store equals a single-process ingest's,
-byte for byte (studies, index, report). Two shards keep the subprocesses few; three shards
-merged are tested in process in tests/harness/ingest/test_ingest_shards.py."""
+"""Ingest sweeps (``kind: ingest``): the shards of one dataset as local jobs (whose store equals
+a single-process ingest's, byte for byte: studies, index, report) or as a SLURM array, one
+task per shard. Three shards merged are tested in process in
+tests/harness/ingest/test_ingest_shards.py; a SLURM-submitted job run under SLURM's
+environment in test_sweep_slurm.py."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from pathlib import Path
 
 import pytest
 from cmrbench.cli import main
+from cmrbench.sweeps.jobs import ingest_shards
+from submitit.core.utils import DelayedSubmission
 
-from .conftest import sbatch_lines, slurm_task, store_bytes, succeeded, write_grid
+from .conftest import sbatch_lines, store_bytes, write_grid
 
 
 @pytest.fixture(scope="module")
@@ -40,14 +43,16 @@ def test_local_shard_jobs_write_the_single_process_store(source, tmp_path, capsy
     assert "nothing to run: 2 shard(s) done" in capsys.readouterr().out
 
 
-def test_a_slurm_array_of_shards_run_at_once_writes_the_single_process_store(source, tmp_path,
-                                                                             fake_slurm):
+def test_a_slurm_ingest_sweep_is_one_array_task_per_shard(source, tmp_path, fake_slurm):
     grid = ingest_grid(tmp_path, source[0], slurm={"partition": "cpu", "cpus_per_task": 2})
     assert main(["sweep", str(grid), "--executor", "slurm"]) == 0
     [(script, _)] = fake_slurm.calls()
     assert {"#SBATCH --array=0-1%2", "#SBATCH --partition=cpu",
             "#SBATCH --cpus-per-task=2"} <= sbatch_lines(script)
-    tasks = [slurm_task(script, SLURM_JOB_ID=str(5000 + i), SLURM_ARRAY_JOB_ID="4242",
-                        SLURM_ARRAY_TASK_ID=str(i)) for i in range(2)]  # both at once
-    assert all(succeeded(task) for task in tasks)
-    assert store_bytes(tmp_path / "sharded") == source[1]
+    for index in range(2):
+        task = DelayedSubmission.load(tmp_path / "ingest-sweep" / "jobs" / f"4242_{index}" /
+                                      f"4242_{index}_submitted.pkl")
+        assert task.function is ingest_shards
+        assert task.args == ([["ingest", "phantom", str(source[0]), "--out",
+                               str(tmp_path / "sharded"), "--shard", f"{index}/2", "--workers",
+                               "1", "--no-progress"]],)

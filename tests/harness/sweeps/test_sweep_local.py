@@ -25,14 +25,15 @@ STEPS_PER_EPOCH = 3  # 9 training studies, batches of 4
 
 
 def grid_file(folder: Path, store: Path) -> Path:
-    """Two runs, fractions 1.0 and 0.5, side by side in two local jobs."""
+    """Two runs, fractions 1.0 and 0.5, one after the other in one local job (README's
+    example runs two jobs side by side)."""
     return write_grid(folder / "grid.yaml", {
         "out": "sweep",
         "grid": {"fraction": [1.0, 0.5]},
         "fixed": {"encoder": "r3d-18-tiny", "dataset": "phantom", "store": str(store),
                   "task": "lvef", "mode": "linear", "max_epochs": EPOCHS, "batch_size": 4,
                   "lr": 0.01},
-        "local": {"workers": 2}})
+        "local": {"workers": 1}})
 
 
 def _epoch(checkpoint: Path) -> int:
@@ -69,6 +70,9 @@ def test_a_killed_sweep_is_resumed_then_runs_nothing_new(sweep_store, tmp_path, 
 
     assert main(["sweep", str(grid), "--no-progress"]) == 0
     table = pd.read_csv(out / "results.csv", dtype={"run_id": str})
+    planned = capsys.readouterr().out
+    for run_id in table["run_id"]:
+        assert f"{run_id}  {'resume' if run_id in interrupted else 'new'}" in planned
     assert len(table) == 2 and set(table["status"]) == {"finished"}
     assert sorted(table["fraction"]) == [0.5, 1.0]
     for row in table.itertuples():
@@ -86,7 +90,6 @@ def test_a_killed_sweep_is_resumed_then_runs_nothing_new(sweep_store, tmp_path, 
 
     stamps = {p: p.stat().st_mtime_ns for p in out.glob("runs/*/*")}
     jobs = set(os.listdir(out / "jobs"))
-    capsys.readouterr()
     assert main(["sweep", str(grid), "--no-progress"]) == 0
     assert "nothing to run: 2 run(s) finished" in capsys.readouterr().out
     assert {p: p.stat().st_mtime_ns for p in out.glob("runs/*/*")} == stamps
