@@ -2,7 +2,8 @@
 
 Every failure is local: a corrupt, truncated, oversized or undecodable file becomes a
 :class:`Rejection` with its reason and the rest of the study carries on. Only geometry and
-timing tags are kept; identifying tags are never read out of the dataset.
+timing tags are kept; identifying tags are read only into ``Frame.identifiers``, with which
+ingest cleans the study's free text, and are never written.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pydicom
+from cmrbench.deid.identifiers import StudyIdentifiers, from_dicom
 from cmrbench.ingest import reasons
 from cmrbench.ingest.limits import LIMITS, ReadLimits, StudyTooLarge, read_dicom_file
 from cmrbench.ingest.source import FileRef, Rejection
@@ -45,6 +47,7 @@ class Frame:
     thickness: float
     origin: tuple[float, float, float] | None = None
     orientation: tuple[float, float, float, float, float, float] | None = None
+    identifiers: StudyIdentifiers = StudyIdentifiers()
 
     @property
     def normal(self) -> np.ndarray | None:
@@ -124,6 +127,7 @@ def _read_one(ref: FileRef, archives: dict[Path, zipfile.ZipFile],
         thickness=float(ds.get("SliceThickness", 0.0) or 0.0),
         origin=origin,
         orientation=orientation,
+        identifiers=from_dicom(ds),
     )
 
 

@@ -5,6 +5,8 @@ is skipped, so an interrupted run is finished by running it again. The index is 
 the study files at the end, and the ingest report lists every rejected file with its reason.
 With a ``shard`` (:mod:`cmrbench.ingest.shards`), only that shard's studies are ingested, and
 the last shard to finish writes the index and the report of all of them.
+Free text (series descriptions, the report, messages, text labels) leaves the worker only
+cleaned of the study's identifiers (:mod:`cmrbench.ingest.deid`).
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from cmrbench.cards import DatasetCard
+from cmrbench.deid import StudyIdentifiers
 from cmrbench.files import PARTIAL_SUFFIX, atomic_write
 from cmrbench.ingest.assemble import assemble_views
+from cmrbench.ingest.deid import Cleaner, StudyText
 from cmrbench.ingest.dicom import read_frames
 from cmrbench.ingest.limits import outside_source
 from cmrbench.ingest.reasons import ADVICE
@@ -68,7 +72,10 @@ def decode_dicom(study: SourceStudy, card: DatasetCard) -> Decoded:
     """The default decoder: DICOM files mapped to views by the card's view map."""
     frames, rejected = read_frames(study.files)
     decoded = assemble_views(frames, card.views_for, card.views, card.slice_numbering)
-    return Decoded(decoded.views, rejected + decoded.rejected, decoded.labels)
+    identifiers = StudyIdentifiers()
+    for frame in frames:
+        identifiers |= frame.identifiers
+    return Decoded(decoded.views, rejected + decoded.rejected, decoded.labels, identifiers)
 
 
 def pseudonyms(card: DatasetCard, study: SourceStudy) -> tuple[str, str]:
@@ -80,15 +87,20 @@ def pseudonyms(card: DatasetCard, study: SourceStudy) -> tuple[str, str]:
 def ingest(studies: Iterable[SourceStudy], card: DatasetCard, out: Path, *,
            decode: Decoder | None = None, workers: int = 1, progress: bool = True,
            provenance: dict[str, Any] | None = None, source: Path | None = None,
-           shard: Shard | None = None) -> IngestReport:
+           cleaner: Cleaner | None = None, shard: Shard | None = None
+           ) -> IngestReport:
     """Write every usable study of ``studies`` into the store at ``out``; return the report.
 
     ``provenance`` (e.g. the dataset plugin and harness version) is recorded in the report.
     With ``source`` (the folder the studies were discovered in), a file whose path resolves
-    outside it, through a symlink, is refused and reported, never read. With ``shard``, only
-    its studies are ingested and the report returned is the shard's, or, from the shard that
-    completes the set, the merged report of the whole store.
+    outside it, through a symlink, is refused and reported, never read. ``cleaner`` cleans
+    every free-text value kept (default: the built-in one); it is built here first, so a
+    cleaner that cannot be built fails before any study is read.
+    With ``shard``, only its studies are ingested and the report returned is the shard's, or,
+    from the shard that completes the set, the merged report of the whole store.
     """
+    cleaner = cleaner or Cleaner()
+    cleaner.build()
     out = Path(out)
     (out / STUDIES_DIR).mkdir(parents=True, exist_ok=True)
     if shard is None:
@@ -109,7 +121,7 @@ def ingest(studies: Iterable[SourceStudy], card: DatasetCard, out: Path, *,
             report.skipped.append(study_id)
         else:
             jobs.append((study, study_id, patient_id, card, decode or decode_dicom, out,
-                         source))
+                         source, cleaner))
     with ExitStack() as stack:
         if workers > 1 and len(jobs) > 1:
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
@@ -146,25 +158,31 @@ def _remove_partials(out: Path, study_id: str) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def _ingest_one(job: tuple[SourceStudy, str, str, DatasetCard, Decoder, Path, Path | None]
-                ) -> dict[str, Any]:
-    study, study_id, patient_id, card, decode, out, source = job
+def _ingest_one(job: tuple[SourceStudy, str, str, DatasetCard, Decoder, Path, Path | None,
+                           Cleaner]) -> dict[str, Any]:
+    study, study_id, patient_id, card, decode, out, source, cleaner = job
+    text = StudyText.of(study, cleaner)
     study, outside = _inside_source(study, source)
+    outside = [text.rejection(r) for r in outside]
     try:
-        decoded = decode(study, card)
+        raw = decode(study, card)
     except Exception as exc:  # noqa: BLE001 - one bad study must not stop the run
         return {"study": study_id, "written": False,
                 "files": [asdict(r) | {"study": study_id} for r in outside],
-                "reason": f"could not be decoded: {type(exc).__name__}: {exc}"}
+                "reason": text(f"could not be decoded: {type(exc).__name__}: {exc}",
+                               "message")}
+    text = text.knowing(raw.identifiers)
+    decoded = text.decoded(raw)
     files = [asdict(r) | {"study": study_id} for r in outside + decoded.rejected]
     reason = _study_problem(decoded.views)
     if reason:
         return {"study": study_id, "written": False, "files": files, "reason": reason}
     split = card.split.assign(study.patient, study.key)
-    labels = {**study.labels, **decoded.labels}
+    labels = {**text.values(study.labels, "label"), **decoded.labels}
     write_study(out, StudyRecord(study_id=study_id, patient_id=patient_id, dataset=card.name,
-                                 views=decoded.views, labels=labels, report=study.report,
-                                 meta={**study.meta, "split": split}))
+                                 views=decoded.views, labels=labels,
+                                 report=text.report(study.report),
+                                 meta={**text.values(study.meta, "label"), "split": split}))
     return {"study": study_id, "written": True, "files": files, "reason": ""}
 
 

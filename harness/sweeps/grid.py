@@ -16,7 +16,8 @@ ingest split into shards. Errors name the file and the field.
 
 ``grid`` may also be a list of such mappings (their runs are joined), for combinations that
 are not a full product. ``kind: ingest`` instead describes ``dataset``, ``source``, ``store``
-and ``shards`` (see :class:`IngestGrid`). Relative paths are relative to the sweep file.
+and ``shards``, and optionally ``workers``, ``card``, ``series_map`` and ``cleaner`` (see
+:class:`IngestGrid`). Relative paths are relative to the sweep file.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ KINDS = ("runs", "ingest")
 EXECUTOR_KEYS = ("executor", "local", "slurm")
 RUN_KEYS = ("kind", "out", "grid", "fixed", *EXECUTOR_KEYS)
 INGEST_KEYS = ("kind", "out", "dataset", "source", "store", "shards", "workers", "card",
-               "series_map", *EXECUTOR_KEYS)
+               "series_map", "cleaner", *EXECUTOR_KEYS)
 SET_BY_SWEEP = ("out",)
 
 
@@ -64,6 +65,7 @@ class IngestGrid:
     workers: int = 1
     card: Path | None = None
     series_map: Path | None = None
+    cleaner: str | None = None
     executor: dict[str, Any] = field(default_factory=dict)
 
     def argv(self, index: int) -> list[str]:
@@ -71,7 +73,8 @@ class IngestGrid:
         argv = ["ingest", self.dataset, str(self.source), "--out", str(self.store),
                 "--shard", f"{index}/{self.shards}", "--workers", str(self.workers),
                 "--no-progress"]
-        for flag, value in (("--card", self.card), ("--series-map", self.series_map)):
+        for flag, value in (("--card", self.card), ("--series-map", self.series_map),
+                            ("--cleaner", self.cleaner)):
             if value is not None:
                 argv += [flag, str(value)]
         return argv
@@ -156,8 +159,9 @@ def _ingest_grid(path: Path, data: dict[str, Any], out: Path,
         if data.get(key) is None:
             raise GridError(f"{path}: {key}: missing (an ingest sweep needs dataset, source, "
                             "store and shards)")
-    if not isinstance(data["dataset"], str):
-        raise GridError(f"{path}: dataset: expected a dataset name, got {data['dataset']!r}")
+    for key in ("dataset", "cleaner"):
+        if key in data and not isinstance(data[key], str):
+            raise GridError(f"{path}: {key}: expected a plugin name, got {data[key]!r}")
     counts = {key: data.get(key, 1) for key in ("shards", "workers")}
     for key, value in counts.items():
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -165,7 +169,7 @@ def _ingest_grid(path: Path, data: dict[str, Any], out: Path,
     return IngestGrid(path, out, data["dataset"], _path(path, data, "source", required=True),
                       _path(path, data, "store", required=True), counts["shards"],
                       counts["workers"], _path(path, data, "card"),
-                      _path(path, data, "series_map"), executor)
+                      _path(path, data, "series_map"), data.get("cleaner"), executor)
 
 
 def _path(path: Path, data: Mapping[str, Any], key: str, required: bool = False) -> Any:

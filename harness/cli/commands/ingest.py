@@ -2,6 +2,8 @@
 
 Resumable: re-running skips studies already written. Ends with a report of studies written,
 skipped and rejected, and every rejected file with its reason (also in STORE/ingest_report.json).
+Every free-text value kept (series descriptions, report text, messages) is cleaned of
+identifiers by a text cleaner (--cleaner; the built-in one by default).
 
 Sharded: ``--shard I/N`` ingests shard I (0..N-1) of N into a shared store, the studies chosen
 by a hash of their key; the last shard to finish writes the index and the report, and
@@ -32,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="cmr_toolkit's series CSV (series_description,cleaned_series_names;"
                         " its build step's format): its rows replace the card's view map, "
                         "matched exactly, first row first")
+    parser.add_argument("--cleaner", default="builtin", metavar="NAME",
+                        help="the text cleaner for series descriptions, reports and messages "
+                        "(`cmrbench ls cleaners`; default: builtin)")
     shards = parser.add_mutually_exclusive_group()
     shards.add_argument("--shard", metavar="I/N",
                         help="ingest only shard I of N (0-based, e.g. $SLURM_ARRAY_TASK_ID/24) "
@@ -44,12 +49,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from cmrbench.cards import CardError, load_card
     from cmrbench.ingest import ingest, pseudonyms
+    from cmrbench.ingest.deid import Cleaner
     from cmrbench.ingest.runner import merge_shards
     from cmrbench.ingest.series_map import SeriesMapError, with_series_map
     from cmrbench.ingest.shards import Shard, ShardError, missing_shards
     from cmrbench.provenance import harness_state, plugin_provenance
 
     spec = lookup("dataset", args.dataset, args.disable).spec
+    cleaner = lookup("cleaner", args.cleaner, args.disable)
     if not args.source.is_dir():
         raise CommandError(f"source {args.source} is not a directory; give the dataset's root "
                            "folder")
@@ -77,10 +84,12 @@ def run(args: argparse.Namespace) -> int:
             return _done(merge_shards(args.out, args.merge_shards, order), args.out)
     except ShardError as exc:
         raise CommandError(str(exc)) from None
-    provenance = {"dataset_plugin": plugin_provenance(spec), **harness_state()}
+    provenance = {"dataset_plugin": plugin_provenance(spec),
+                  "text_cleaner": {"name": cleaner.name, **plugin_provenance(cleaner.spec)},
+                  **harness_state()}
     report = ingest(studies, card, args.out, decode=spec.decode, workers=args.workers,
                     progress=not args.no_progress, provenance=provenance, source=args.source,
-                    shard=shard)
+                    cleaner=Cleaner.from_entry(cleaner), shard=shard)
     if shard is not None and missing_shards(args.out, shard.count):
         print(report.summary())
         print(f"shard {shard.index}/{shard.count} done; the store's index and report are "

@@ -8,10 +8,14 @@ series (instances run slice by slice). Every study also holds a one-image locali
 not a cine.
 
 Headers carry invented PHI (PatientName, PatientID = MRN, PatientBirthDate, PatientAddress,
-AccessionNumber, ReferringPhysicianName, InstitutionName, dates). ``reports.csv`` has
-``accession,report``; ``labels.csv`` has ``accession,group`` and one 0/1 column per finding.
-``phi_planted.json`` (not part of a real export) lists every planted identifying value so a
-de-identification test can search output bytes for them.
+AccessionNumber, ReferringPhysicianName, InstitutionName, dates), and so does free text: the
+4CH SeriesDescription ends with the patient's name typed out (only the headers tell a cleaner
+it is a name) and the localizer's with it as DICOM writes it, and every report ends with
+the patient's name, MRN and birth date and a titled physician, a date and a phone number or
+e-mail address (``_phi``). ``reports.csv`` has ``accession,report``; ``labels.csv`` has
+``accession,group`` and one 0/1 column per finding. ``phi_planted.json`` (not part of a real
+export) lists every planted identifying value so a de-identification test can search output
+bytes for them.
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ from cmrbench.phantom.anatomy import FINDINGS
 from cmrbench.phantom.study import PhantomStudy
 from cmrbench.phantom.writers._dicom import SeriesSpec, encode_series, phantom_uid
 from cmrbench.phantom.writers._files import study_rng
+from cmrbench.phantom.writers._phi import named, with_phi
 
 REQUIRED_VIEWS = ("SAX", "4CH", "3CH", "2CH")
+NAMED_VIEWS = ("4CH",)  # series descriptions a technologist appended the patient's name to
 PHI_FILE = "phi_planted.json"
 LOCALIZER = {"SIEMENS": "localizer", "GE MEDICAL SYSTEMS": "3-Plane Loc",
              "Philips Medical Systems": "Survey"}
@@ -40,11 +46,13 @@ def write(studies: Iterable[PhantomStudy], out: Path) -> dict[str, str]:
     for study in studies:
         accession = study.identity.accession
         _write_study(study, out / "dicom" / study.patient_id / accession)
-        reports.append((accession, study.report))
+        report, free_text = with_phi(study)
+        reports.append((accession, report))
         labels.append((accession, study.group,
                        *(int(study.findings[name]) for name in FINDINGS)))
         planted[accession] = {**study.identity.phi_values,
-                              "InstitutionName": study.scanner.institution}
+                              "InstitutionName": study.scanner.institution, **free_text,
+                              "SeriesDescriptionName": named("", study.identity, True).strip()}
     _write_csv(out / "reports.csv", ("accession", "report"), reports)
     _write_csv(out / "labels.csv", ("accession", "group", *FINDINGS), labels)
     values = sorted({v for phi in planted.values() for v in phi.values()})
@@ -63,14 +71,17 @@ def _write_study(study: PhantomStudy, root: Path) -> None:
     rng = study_rng(study, "clinical-series")
     names = study.scanner.descriptions
     number = 1
-    localizer = SeriesSpec("4CH", 0, number, LOCALIZER.get(study.vendor, "localizer"),
+    localizer = SeriesSpec("4CH", 0, number,
+                           named(LOCALIZER.get(study.vendor, "localizer"), identity),
                            phantom_uid(study, "series", "localizer"))
     not_a_cine = {"ImageType": ["ORIGINAL", "PRIMARY", "OTHER"], "CardiacNumberOfImages": 1}
     _write_series(study, localizer, {**header, **not_a_cine}, study.views["4CH"].cine[0, :1],
                   root)
     for view in ("4CH", "2CH", "3CH"):
         number += 1 + int(rng.integers(0, 3))
-        spec = SeriesSpec(view, 0, number, names[view], phantom_uid(study, "series", view))
+        description = named(names[view], identity, plain=True) if view in NAMED_VIEWS else (
+            names[view])
+        spec = SeriesSpec(view, 0, number, description, phantom_uid(study, "series", view))
         _write_series(study, spec, header, None, root)
     sax = study.views["SAX"]
     slices = range(sax.n_slices)[::-1] if study.scanner.apex_first else range(sax.n_slices)

@@ -44,7 +44,8 @@ def test_local_shard_jobs_write_the_single_process_store(source, tmp_path, capsy
 
 
 def test_a_slurm_ingest_sweep_is_one_array_task_per_shard(source, tmp_path, fake_slurm):
-    grid = ingest_grid(tmp_path, source[0], slurm={"partition": "cpu", "cpus_per_task": 2})
+    grid = ingest_grid(tmp_path, source[0], slurm={"partition": "cpu", "cpus_per_task": 2},
+                       cleaner="builtin")
     assert main(["sweep", str(grid), "--executor", "slurm"]) == 0
     [(script, _)] = fake_slurm.calls()
     assert {"#SBATCH --array=0-1%2", "#SBATCH --partition=cpu",
@@ -55,4 +56,4 @@ def test_a_slurm_ingest_sweep_is_one_array_task_per_shard(source, tmp_path, fake
         assert task.function is ingest_shards
         assert task.args == ([["ingest", "phantom", str(source[0]), "--out",
                                str(tmp_path / "sharded"), "--shard", f"{index}/2", "--workers",
-                               "1", "--no-progress"]],)
+                               "1", "--no-progress", "--cleaner", "builtin"]],)
