@@ -21,6 +21,8 @@ SHARDS_DIR = "ingest_shards"
 SHARD_PATTERN = re.compile(r"^(\d+)/(\d+)$")
 # report fields that are lists of per-study items, merged in source order
 PER_STUDY = ("written", "skipped", "rejected_studies", "rejected_files")
+# report fields that map a study ID to its items, merged in source order
+BY_STUDY = ("kept",)
 # report fields every shard must agree on
 SHARED = ("dataset", "split_sha256", "provenance")
 
@@ -84,6 +86,10 @@ def merge_reports(store: Path, count: int, order: Sequence[str]) -> dict[str, An
     for name in PER_STUDY:
         items = [item for report in reports for item in report[name]]
         merged[name] = sorted(items, key=lambda item: _position(item, position))
+    for name in BY_STUDY:
+        studies = {study: value for report in reports for study, value in report[name].items()}
+        merged[name] = {study: studies[study] for study in sorted(studies, key=lambda study:
+                                                                   _position(study, position))}
     return merged
 
 
