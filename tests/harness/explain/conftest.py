@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from cmrbench.cli import main
 from cmrbench.phantom import PhantomStudy, generate_cohort
 from cmrbench.phantom.study import PhantomView
@@ -56,3 +57,13 @@ def mvit_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
                  "--mode", "linear", "--out", str(out), "--max-steps", "2", "--batch-size",
                  "4", "--no-progress"]) == 0
     return out
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Torch on one thread: small ops on a busy 2-core machine stall when two threads wait on
+    each other (100 ms a training step instead of 5)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
