@@ -76,3 +76,22 @@ def test_a_restricted_benchmark_takes_aggregate_figures_only(predict, tmp_path):
     run = run_with_figures(predict(), tmp_path / "run")
     carried = carry(run, tmp_path / "board", "b--x--seed0", public=False)
     assert [f["scope"] for f in carried] == ["aggregate", "aggregate"]
+
+
+def test_a_figure_path_leaving_the_figures_folder_is_flagged_and_never_copied(tmp_path):
+    """Entries are data from submitters: a listed file outside BOARD/figures (or a name that
+    would break out of the link's attribute) must not be verified, copied or linked, even
+    where such a file exists."""
+    from cmrbench.files import sha256_file
+    from cmrbench.leaderboard.run_figures import problems, publish
+
+    root = tmp_path / "board"
+    (root / "figures").mkdir(parents=True)
+    (tmp_path / "secret.png").write_bytes(PNG)
+    (root / "figures" / 'a.png" onmouseover="x').write_bytes(PNG)
+    hostile = ["figures/../../secret.png", 'figures/a.png" onmouseover="x']
+    run = {"seed": 0, "figures": [{"file": f, "sha256": sha256_file(root / f), "kind": "k",
+                                   "caption": "c"} for f in hostile]}
+    assert problems(run, root) == [f"seed 0: figure {f!r} is not on the board" for f in hostile]
+    assert publish([run], root, tmp_path / "site") == []
+    assert not (tmp_path / "site").exists()
