@@ -15,6 +15,7 @@ from cmrbench.specs import (
     PretrainedWeights,
     SpecError,
     TaskSpec,
+    TextCleanerSpec,
     TextInput,
     VideoInput,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "Registry",
     "SpecError",
     "TaskSpec",
+    "TextCleanerSpec",
     "TextInput",
     "UnknownNameError",
     "VideoInput",

@@ -46,7 +46,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pluggy
-from cmrbench.specs import DatasetSpec, EncoderSpec, TaskSpec
+from cmrbench.specs import DatasetSpec, EncoderSpec, TaskSpec, TextCleanerSpec
 
 PROJECT = "cmrbench"
 
@@ -101,9 +101,34 @@ def cmrbench_tasks() -> Iterable[TaskSpec]:
     """
 
 
+@hookspec
+def cmrbench_text_cleaners() -> Iterable[TextCleanerSpec]:
+    """Return the free-text cleaners this plugin provides (``cmrbench ingest --cleaner NAME``).
+
+    Called once, the first time any cleaner is looked up or listed; the built-in ``builtin``
+    is the default. Ingest calls the cleaner on every free-text value it keeps: series
+    descriptions, report text, messages about rejected files (they quote descriptions and name
+    files), text labels; nothing reaches the store, the report or the console uncleaned. A
+    cleaner wrapping a library (presidio, scrubadub, philter) loads its models in
+    ``TextCleanerSpec.factory``, not here. ``clean(text, identifiers, field)``:
+
+    - ``identifiers`` (``cmrbench.deid.StudyIdentifiers``) are the study's own names, IDs,
+      dates and phrases, read from its keys and headers: remove them in any spelling;
+    - ``field`` is one of ``cmrbench.deid.FIELDS``; a series description such as
+      ``SAX_FIESTA_BH_1`` or a message about a file is not prose;
+    - it returns a ``str`` and never raises on text it does not understand; an exception or
+      another type stops the ingest with a message naming the cleaner and its plugin (the
+      exception's own text is not shown: it may quote the identifiers).
+
+    To build on the built-in one, call ``cmrbench.deid.clean_text`` before or after your own.
+    """
+
+
 HOOKS_BY_KIND = {
     "encoder": "cmrbench_encoders",
     "dataset": "cmrbench_datasets",
     "task": "cmrbench_tasks",
+    "cleaner": "cmrbench_text_cleaners",
 }
-SPEC_BY_KIND = {"encoder": EncoderSpec, "dataset": DatasetSpec, "task": TaskSpec}
+SPEC_BY_KIND = {"encoder": EncoderSpec, "dataset": DatasetSpec, "task": TaskSpec,
+                "cleaner": TextCleanerSpec}

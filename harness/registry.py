@@ -24,7 +24,7 @@ from typing import Any
 import pluggy
 from cmrbench import hookspecs
 from cmrbench.plugin_hooks import silent_hooks_problem
-from cmrbench.specs import DatasetSpec, EncoderSpec, Spec, TaskSpec
+from cmrbench.specs import DatasetSpec, EncoderSpec, Spec, TaskSpec, TextCleanerSpec
 
 GROUP = "cmrbench"
 DISABLE_ENV = "CMRBENCH_DISABLE"
@@ -215,6 +215,9 @@ class Registry:
 
     def task(self, name: str) -> TaskSpec:
         return self.entry("task", name).spec  # type: ignore[return-value]
+
+    def cleaner(self, name: str) -> TextCleanerSpec:
+        return self.entry("cleaner", name).spec  # type: ignore[return-value]
 
     def _collect(self, kind: str) -> dict[str, Entry]:
         if kind not in hookspecs.HOOKS_BY_KIND:

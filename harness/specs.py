@@ -291,4 +291,27 @@ class TaskSpec:
             _fail(self, "higher_is_better", f"must be True or False, got {self.higher_is_better!r}")
 
 
-Spec = EncoderSpec | DatasetSpec | TaskSpec
+@dataclass(frozen=True)
+class TextCleanerSpec:
+    """A free-text cleaner: what ingest runs on every series description, report and message
+    it keeps, to remove identifiers (``cmrbench ingest --cleaner NAME``).
+
+    ``factory()`` is called once per ingest process, with no arguments, and returns a callable
+    ``clean(text, identifiers, field) -> str`` (``cmrbench.deid.TextCleaner``): ``identifiers``
+    are the study's own, from its keys and headers (``cmrbench.deid.StudyIdentifiers``), and
+    ``field`` says what the text is (``cmrbench.deid.FIELDS``). Load models in the factory,
+    not in the hook. With ``--workers`` above 1 the factory travels to the worker processes,
+    so it must be a module-level function (or a ``functools.partial`` of one).
+    """
+
+    name: str
+    description: str
+    factory: Callable[[], Callable[..., str]]
+
+    def __post_init__(self) -> None:
+        _check_name(self, self.name)
+        _check_description(self, self.description)
+        _check_callable(self, "factory", self.factory)
+
+
+Spec = EncoderSpec | DatasetSpec | TaskSpec | TextCleanerSpec

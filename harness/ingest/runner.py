@@ -3,6 +3,8 @@
 Each study is decoded in a worker and written atomically; a study whose file already exists
 is skipped, so an interrupted run is finished by running it again. The index is rebuilt from
 the study files at the end, and the ingest report lists every rejected file with its reason.
+Free text (series descriptions, the report, messages, text labels) leaves the worker only
+cleaned of the study's identifiers (:mod:`cmrbench.ingest.deid`).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from cmrbench.cards import DatasetCard
+from cmrbench.deid import StudyIdentifiers
 from cmrbench.files import PARTIAL_SUFFIX, atomic_write
 from cmrbench.ingest.assemble import assemble_views
+from cmrbench.ingest.deid import Cleaner, StudyText
 from cmrbench.ingest.dicom import read_frames
 from cmrbench.ingest.limits import outside_source
 from cmrbench.ingest.reasons import ADVICE
@@ -34,11 +38,16 @@ Decoder = Callable[[SourceStudy, DatasetCard], Decoded]
 
 @dataclass
 class IngestReport:
-    """What one ingest run did: studies written, skipped (already done) and rejected files."""
+    """What one ingest run did: studies written, skipped (already done) and rejected files.
+
+    ``kept`` names, per written study and view, the series the view was made of and why
+    they were chosen over the other candidates (:mod:`cmrbench.ingest.choice`).
+    """
 
     dataset: str
     source_studies: int = 0
     written: list[str] = field(default_factory=list)
+    kept: dict[str, dict[str, Any]] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     rejected_studies: list[dict[str, str]] = field(default_factory=list)
     rejected_files: list[dict[str, str]] = field(default_factory=list)
@@ -64,8 +73,13 @@ class IngestReport:
 def decode_dicom(study: SourceStudy, card: DatasetCard) -> Decoded:
     """The default decoder: DICOM files mapped to views by the card's view map."""
     frames, rejected = read_frames(study.files)
-    decoded = assemble_views(frames, card.views_for, card.views, card.slice_numbering)
-    return Decoded(decoded.views, rejected + decoded.rejected, decoded.labels)
+    decoded = assemble_views(frames, card.views_for, card.views, card.slice_numbering,
+                             why_unmapped=card.why_unmapped)
+    identifiers = StudyIdentifiers()
+    for frame in frames:
+        identifiers |= frame.identifiers
+    return Decoded(decoded.views, rejected + decoded.rejected, decoded.labels, identifiers,
+                   decoded.kept)
 
 
 def pseudonyms(card: DatasetCard, study: SourceStudy) -> tuple[str, str]:
@@ -76,14 +90,18 @@ def pseudonyms(card: DatasetCard, study: SourceStudy) -> tuple[str, str]:
 
 def ingest(studies: Iterable[SourceStudy], card: DatasetCard, out: Path, *,
            decode: Decoder | None = None, workers: int = 1, progress: bool = True,
-           provenance: dict[str, Any] | None = None, source: Path | None = None
-           ) -> IngestReport:
+           provenance: dict[str, Any] | None = None, source: Path | None = None,
+           cleaner: Cleaner | None = None) -> IngestReport:
     """Write every usable study of ``studies`` into the store at ``out``; return the report.
 
     ``provenance`` (e.g. the dataset plugin and harness version) is recorded in the report.
     With ``source`` (the folder the studies were discovered in), a file whose path resolves
-    outside it, through a symlink, is refused and reported, never read.
+    outside it, through a symlink, is refused and reported, never read. ``cleaner`` cleans
+    every free-text value kept (default: the built-in one); it is built here first, so a
+    cleaner that cannot be built fails before any study is read.
     """
+    cleaner = cleaner or Cleaner()
+    cleaner.build()
     out = Path(out)
     (out / STUDIES_DIR).mkdir(parents=True, exist_ok=True)
     for leftover in (out / STUDIES_DIR).glob(f".*{PARTIAL_SUFFIX}"):
@@ -98,7 +116,7 @@ def ingest(studies: Iterable[SourceStudy], card: DatasetCard, out: Path, *,
             report.skipped.append(study_id)
         else:
             jobs.append((study, study_id, patient_id, card, decode or decode_dicom, out,
-                         source))
+                         source, cleaner))
     with ExitStack() as stack:
         if workers > 1 and len(jobs) > 1:
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
@@ -113,26 +131,33 @@ def ingest(studies: Iterable[SourceStudy], card: DatasetCard, out: Path, *,
     return report
 
 
-def _ingest_one(job: tuple[SourceStudy, str, str, DatasetCard, Decoder, Path, Path | None]
-                ) -> dict[str, Any]:
-    study, study_id, patient_id, card, decode, out, source = job
+def _ingest_one(job: tuple[SourceStudy, str, str, DatasetCard, Decoder, Path, Path | None,
+                           Cleaner]) -> dict[str, Any]:
+    study, study_id, patient_id, card, decode, out, source, cleaner = job
+    text = StudyText.of(study, cleaner)
     study, outside = _inside_source(study, source)
+    outside = [text.rejection(r) for r in outside]
     try:
-        decoded = decode(study, card)
+        raw = decode(study, card)
     except Exception as exc:  # noqa: BLE001 - one bad study must not stop the run
         return {"study": study_id, "written": False,
                 "files": [asdict(r) | {"study": study_id} for r in outside],
-                "reason": f"could not be decoded: {type(exc).__name__}: {exc}"}
+                "reason": text(f"could not be decoded: {type(exc).__name__}: {exc}",
+                               "message")}
+    text = text.knowing(raw.identifiers)
+    decoded = text.decoded(raw)
     files = [asdict(r) | {"study": study_id} for r in outside + decoded.rejected]
     reason = _study_problem(decoded.views)
     if reason:
         return {"study": study_id, "written": False, "files": files, "reason": reason}
     split = card.split.assign(study.patient, study.key)
-    labels = {**study.labels, **decoded.labels}
+    labels = {**text.values(study.labels, "label"), **decoded.labels}
     write_study(out, StudyRecord(study_id=study_id, patient_id=patient_id, dataset=card.name,
-                                 views=decoded.views, labels=labels, report=study.report,
-                                 meta={**study.meta, "split": split}))
-    return {"study": study_id, "written": True, "files": files, "reason": ""}
+                                 views=decoded.views, labels=labels,
+                                 report=text.report(study.report),
+                                 meta={**text.values(study.meta, "label"), "split": split}))
+    return {"study": study_id, "written": True, "files": files, "reason": "",
+            "kept": decoded.kept}
 
 
 def _inside_source(study: SourceStudy, source: Path | None
@@ -158,6 +183,7 @@ def _record(report: IngestReport, outcome: dict[str, Any]) -> None:
     report.rejected_files += outcome["files"]
     if outcome["written"]:
         report.written.append(outcome["study"])
+        report.kept[outcome["study"]] = outcome["kept"]
     else:
         report.rejected_studies.append({"study": outcome["study"], "reason": outcome["reason"]})
 

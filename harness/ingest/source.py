@@ -3,6 +3,8 @@
 Raw keys (accession numbers, patient IDs, file paths) may be PHI. They live only in these
 in-memory objects; ingest replaces them with salted hashes before anything is written, and
 files are reported by ``FileRef.display``, a study-relative name that carries no identifier.
+What discovery and decoding learn of a study's identifiers (``identifiers``: names, IDs,
+dates from headers or side tables) is used to clean its free text and never written.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
+
+from cmrbench.deid.identifiers import StudyIdentifiers
 
 if TYPE_CHECKING:
     from cmrbench.store.record import ViewVolume
@@ -61,7 +65,11 @@ class FileRef:
 
 @dataclass(frozen=True)
 class SourceStudy:
-    """One study found in a raw source: its raw keys, files, labels and report text."""
+    """One study found in a raw source: its raw keys, files, labels and report text.
+
+    The raw keys are identifiers of the study already; ``identifiers`` adds any others
+    discovery read (a name from a side table).
+    """
 
     key: str
     patient: str
@@ -69,15 +77,22 @@ class SourceStudy:
     labels: dict[str, Any] = field(default_factory=dict)
     report: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    identifiers: StudyIdentifiers = field(default_factory=StudyIdentifiers)
 
 
 @dataclass(frozen=True)
 class Decoded:
-    """What decoding one study gives: its views, the files left out, and derived labels."""
+    """What decoding one study gives: its views, the files left out, derived labels, the
+    identifiers its headers hold (for cleaning its text; never written), and ``kept``: per
+    view, which series it was made of and why they were chosen
+    (``{"series": [{"number": 7, "description": ...}], "reason": ...}``).
+    """
 
     views: dict[str, ViewVolume]
     rejected: list[Rejection] = field(default_factory=list)
     labels: dict[str, Any] = field(default_factory=dict)
+    identifiers: StudyIdentifiers = field(default_factory=StudyIdentifiers)
+    kept: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ def check_plugin(plugin: object, name: str = "plugin-under-test") -> Registry:
     if not any(registry.entries(kind) for kind in KINDS):
         provider = registry.plugins[name]
         raise ConformanceError(f"plugin {name!r} from {provider.distribution}",
-                               "its hooks returned no encoder, dataset or task",
+                               "its hooks returned no encoder, dataset, task or text cleaner",
                                "return at least one spec from a cmrbench_* hook")
     return registry
 

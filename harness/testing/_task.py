@@ -9,14 +9,15 @@ import numpy as np
 import pandas as pd
 import torch
 from cmrbench.cards import DatasetCard
-from cmrbench.predictions import build_table, problems
+from cmrbench.predictions import PRED, build_table, problems
 from cmrbench.registry import Entry
 from cmrbench.specs import TaskSpec
 from cmrbench.task import Metric, target_matrix
 from cmrbench.testing._subject import Subject, resolve
 
 MEMBERS = ("target_names", "attention", "layernorm", "defaults", "targets", "fit", "head",
-           "loss", "predictions", "metrics")
+           "loss", "predictions", "metrics", "details", "probability_columns", "scores",
+           "estimates")
 
 
 def check_task(task: str | Entry | TaskSpec, card: DatasetCard,
@@ -30,6 +31,9 @@ def check_task(task: str | Entry | TaskSpec, card: DatasetCard,
     - ``fit`` accepts the training targets; the head maps pooled [B, branches, dim] to outputs
       that ``predictions`` turns into columns of one finite value per study;
     - the loss is a finite scalar that sends a gradient to every head parameter;
+    - the declared probability columns exist and hold values in [0, 1]; ``scores`` gives
+      binary truths with finite scores, ``estimates`` finite (truth, prediction) pairs, one
+      per study (what leaderboards draw ROC and Bland-Altman plots from);
     - ``metrics`` reports the spec's primary metric and every declared metric as a
       :class:`~cmrbench.task.Metric`, from the predictions table alone: shuffling its rows
       changes nothing;
@@ -59,6 +63,7 @@ def check_task(task: str | Entry | TaskSpec, card: DatasetCard,
                      f"{tuple(pooled.shape)}", "return raw outputs [batch, n_outputs]")
     _check_loss(subject, built, head, outputs, torch.from_numpy(targets))
     table = _table(subject, built, targets, outputs.detach().numpy())
+    _check_board_views(subject, built, table)
     metrics = _check_metrics(subject, built, table, seed)
     for name, expected in (reference(table) if reference else {}).items():
         got = metrics[name].value if name in metrics else None
@@ -97,6 +102,29 @@ def _table(subject: Subject, task: Any, targets: np.ndarray, outputs: np.ndarray
         subject.fail("its predictions make no valid predictions table: " + "; ".join(found),
                      "return finite values (see cmrbench.predictions)")
     return table
+
+
+def _check_board_views(subject: Subject, task: Any, table: pd.DataFrame) -> None:
+    """What leaderboards read besides the metrics: probabilities, scores and estimates."""
+    for name in task.probability_columns():
+        column = PRED + name
+        if column not in table.columns:
+            subject.fail(f"probability column {name!r} is not among its predictions",
+                         "declare only columns predictions() returns")
+        values = table[column].to_numpy(float)
+        if ((values < 0) | (values > 1)).any():
+            subject.fail(f"probability column {name!r} has values outside [0, 1]",
+                         "return probabilities there (e.g. a sigmoid or softmax)")
+    n = len(table)
+    for kind, pairs in (("scores", task.scores(table)), ("estimates", task.estimates(table))):
+        for name, (truth, value) in pairs.items():
+            if np.shape(truth) != (n,) or np.shape(value) != (n,) or not np.isfinite(
+                    np.asarray(value, float)).all():
+                subject.fail(f"{kind}()[{name!r}] is not one finite (truth, value) per study",
+                             f"return arrays of length {n}")
+            if kind == "scores" and not np.isin(np.asarray(truth), (0, 1, True, False)).all():
+                subject.fail(f"scores()[{name!r}] truth is not binary",
+                             "return the outcome as booleans")
 
 
 def _check_metrics(subject: Subject, task: Any, table: pd.DataFrame,

@@ -2,6 +2,8 @@
 
 Resumable: re-running skips studies already written. Ends with a report of studies written,
 skipped and rejected, and every rejected file with its reason (also in STORE/ingest_report.json).
+Every free-text value kept (series descriptions, report text, messages) is cleaned of
+identifiers by a text cleaner (--cleaner; the built-in one by default).
 """
 
 from __future__ import annotations
@@ -27,16 +29,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="cmr_toolkit's series CSV (series_description,cleaned_series_names;"
                         " its build step's format): its rows replace the card's view map, "
                         "matched exactly, first row first")
+    parser.add_argument("--cleaner", default="builtin", metavar="NAME",
+                        help="the text cleaner for series descriptions, reports and messages "
+                        "(`cmrbench ls cleaners`; default: builtin)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def run(args: argparse.Namespace) -> int:
     from cmrbench.cards import CardError, load_card
     from cmrbench.ingest import ingest
+    from cmrbench.ingest.deid import Cleaner
     from cmrbench.ingest.series_map import SeriesMapError, with_series_map
     from cmrbench.provenance import harness_state, plugin_provenance
 
     spec = lookup("dataset", args.dataset, args.disable).spec
+    cleaner = lookup("cleaner", args.cleaner, args.disable)
     if not args.source.is_dir():
         raise CommandError(f"source {args.source} is not a directory; give the dataset's root "
                            "folder")
@@ -51,10 +58,13 @@ def run(args: argparse.Namespace) -> int:
             card = with_series_map(card, args.series_map)
     except (CardError, SeriesMapError) as exc:
         raise CommandError(str(exc)) from None
-    provenance = {"dataset_plugin": plugin_provenance(spec), **harness_state()}
+    provenance = {"dataset_plugin": plugin_provenance(spec),
+                  "text_cleaner": {"name": cleaner.name, **plugin_provenance(cleaner.spec)},
+                  **harness_state()}
     report = ingest(spec.discover(args.source), card, args.out, decode=spec.decode,
                     workers=args.workers, progress=not args.no_progress,
-                    provenance=provenance, source=args.source)
+                    provenance=provenance, source=args.source,
+                    cleaner=Cleaner.from_entry(cleaner))
     if report.source_studies == 0:
         raise CommandError(f"found no {spec.name} study under {args.source}; the card "
                            f"{card_file} expects this layout:\n{card.layout.rstrip()}")

@@ -1,4 +1,5 @@
-"""List the encoders, datasets and tasks the installed plugins provide, and any plugin problems.
+"""List the encoders, datasets, tasks and text cleaners the installed plugins provide, and any
+plugin problems.
 
 Each encoder's pretrained tags are listed under it, with their published accuracy, size,
 source and licence (`cmrbench weights ls` says which are cached).
@@ -20,7 +21,7 @@ from cmrbench.cli.errors import CommandError, lookup
 from cmrbench.registry import KINDS, Entry, Registry, get_registry
 from cmrbench.tags import summary
 
-HELP = "list encoders, datasets and tasks with their providing package"
+HELP = "list encoders, datasets, tasks and text cleaners with their providing package"
 PLURALS = {f"{kind}s": kind for kind in KINDS}
 
 

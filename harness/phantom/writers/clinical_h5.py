@@ -16,8 +16,10 @@ as preprocessed (raw keys, a one-image localiser included) or after the toolkit'
 Beside the folders: ``reports.csv`` and ``labels.csv`` keyed by accession (as the clinical
 layout), ``series_map.csv`` (the build step's ``series_description,counts,
 cleaned_series_names`` for every key written, built names mapped to themselves, so that it
-maps the whole cohort) and ``phi_planted.json`` (every MRN and accession, which only the folder
-and file names carry, for de-identification tests).
+maps the whole cohort) and ``phi_planted.json`` (for de-identification tests: every MRN and
+accession, which the folder and file names carry, and the identifiers in free text: as in the
+clinical layout, the localizer's and 4CH series' keys end with the patient's name in a raw
+store, and every report ends with identifiers).
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ import h5py
 import numpy as np
 from cmrbench.phantom.anatomy import FINDINGS
 from cmrbench.phantom.study import PhantomStudy, PhantomView
-from cmrbench.phantom.writers.clinical import LOCALIZER
+from cmrbench.phantom.writers._phi import named, with_phi
+from cmrbench.phantom.writers.clinical import LOCALIZER, NAMED_VIEWS
 from cmrbench.phantom.writers.clinical import _write_csv as write_csv
 
 REQUIRED_VIEWS = ("SAX", "4CH", "3CH", "2CH")
@@ -57,10 +60,12 @@ def write(studies: Iterable[PhantomStudy], out: Path) -> dict[str, str]:
         series = built_series(study) if built else raw_series(study)
         write_scan(out / folder / f"{accession}.h5", series, mode)
         keys.update((key, view) for key, view, _, _ in series)
-        reports.append((accession, study.report))
+        report, free_text = with_phi(study)
+        reports.append((accession, report))
         labels.append((accession, study.group,
                        *(int(study.findings[name]) for name in FINDINGS)))
-        planted[accession] = {"PatientID": study.identity.mrn, "AccessionNumber": accession}
+        planted[accession] = {"PatientID": study.identity.mrn, "AccessionNumber": accession,
+                              "PatientName": study.identity.patient_name, **free_text}
         quirks[study.study_id] = f"{mode};built" if built else mode
     write_csv(out / "reports.csv", ("accession", "report"), reports)
     write_csv(out / "labels.csv", ("accession", "group", *FINDINGS), labels)
@@ -74,9 +79,10 @@ def write(studies: Iterable[PhantomStudy], out: Path) -> dict[str, str]:
 
 def raw_series(study: PhantomStudy) -> list[Series]:
     """The preprocess step's datasets: cleaned descriptions, the localiser included."""
-    names = study.scanner.descriptions
+    names = {view: named(name, study.identity) if view in NAMED_VIEWS else name
+             for view, name in study.scanner.descriptions.items()}
     localiser = _cropped(study.views["4CH"].cine[0, :1])
-    series = [(cleaned(LOCALIZER[study.vendor]), "", localiser, [])]
+    series = [(cleaned(named(LOCALIZER[study.vendor], study.identity)), "", localiser, [])]
     return series + [(cleaned(names[view]), view, *_frames(study.views[view]))
                      for view in REQUIRED_VIEWS]
 

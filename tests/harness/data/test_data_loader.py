@@ -93,3 +93,11 @@ def test_worker_batches_are_born_in_shared_memory(store_path, dataset_type):
     batch = next(iter(loader))
     assert batch["born shared"] and batch["frames"].dtype == torch.uint8
     assert not dataset_type.collate([dataset_type(store_path, CONTRACT)[0]])["frames"].is_shared()
+
+
+@pytest.mark.parametrize(("length", "world"), [(7, 2), (5, 3), (2, 4), (0, 2), (10, 1)])
+def test_exact_shards_hold_every_index_once_in_order(length, world):
+    from cmrbench.data import ShardSampler
+    shards = [list(ShardSampler(length, rank, world)) for rank in range(world)]
+    assert [i for shard in shards for i in shard] == list(range(length))
+    assert max(map(len, shards)) - min(map(len, shards)) <= 1

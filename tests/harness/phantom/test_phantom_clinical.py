@@ -8,6 +8,8 @@ import pandas as pd
 import pydicom
 import pytest
 from cmrbench.phantom import FINDINGS
+from cmrbench.phantom.writers._confusers import NAMES
+from cmrbench.phantom.writers._phi import named, with_phi
 from cmrbench.phantom.writers.clinical import LOCALIZER, PHI_FILE
 
 PHI_KEYWORDS = ("PatientName", "PatientID", "PatientBirthDate", "PatientAddress",
@@ -56,6 +58,9 @@ def test_phi_is_distinct_per_patient_and_listed_for_scanners(clinical) -> None:
         assert len(set(values)) == len(values), keyword
     listed = set(planted["values"])
     assert all(study.identity.patient_name in listed for study in studies)
+    typed = {key for phi in planted["studies"].values() for key in phi if key.startswith("Report")}
+    assert typed >= {"ReportName", "ReportMRN", "ReportBirthDate", "ReportPhysician",
+                     "ReportDate", "ReportPhone", "ReportEmail"}
 
 
 def test_series_descriptions_follow_the_vendor(clinical) -> None:
@@ -65,7 +70,12 @@ def test_series_descriptions_follow_the_vendor(clinical) -> None:
         names = study.scanner.descriptions
         found = set(_headers(out, study))
         sax = {names["SAX"].format(n=k + 1) for k in range(study.views["SAX"].n_slices)}
-        assert found == {names["4CH"], names["3CH"], names["2CH"], LOCALIZER[study.vendor]} | sax
+        confusers = {name for name, _ in NAMES[study.vendor].values()}
+        assert LOCALIZER[study.vendor] in confusers
+        typed = {named(names["4CH"], study.identity, plain=True),  # the patient's name, typed
+                 named(LOCALIZER[study.vendor], study.identity)}
+        assert found == ({names["3CH"], names["2CH"]} | typed | sax
+                         | (confusers - {LOCALIZER[study.vendor]}))
 
 
 def test_short_axis_series_are_split_or_stacked_by_vendor(clinical) -> None:
@@ -93,7 +103,10 @@ def test_reports_and_labels_are_keyed_by_accession(clinical) -> None:
     labels = pd.read_csv(out / "labels.csv", dtype={"accession": str}).set_index("accession")
     assert list(labels.columns) == ["group", *FINDINGS]
     for study in studies:
-        assert reports.loc[study.study_id, "report"] == study.report
+        report, typed = with_phi(study)
+        assert reports.loc[study.study_id, "report"] == report
+        assert report.startswith(f"{study.report} ")
+        assert all(value in report for value in typed.values())
         assert labels.loc[study.study_id, "group"] == study.group
         for name in FINDINGS:
             assert labels.loc[study.study_id, name] == int(study.findings[name])

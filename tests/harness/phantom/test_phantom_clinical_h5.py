@@ -20,7 +20,8 @@ import pandas as pd
 import pytest
 from cmrbench.cli import main
 from cmrbench.phantom import generate_cohort
-from cmrbench.phantom.writers.clinical import LOCALIZER
+from cmrbench.phantom.writers._phi import named
+from cmrbench.phantom.writers.clinical import LOCALIZER, NAMED_VIEWS
 from cmrbench.phantom.writers.clinical_h5 import PHI_FILE, SERIES_MAP_FILE, SITE_STORES
 
 VIEWS = ("4CH", "3CH", "2CH", "SAX")
@@ -43,6 +44,15 @@ def scans(cohort):
             f"{study.identity.accession}.h5")
         with h5py.File(path, "r") as h5:
             yield study, h5
+
+
+def raw_key(study, view: str | None) -> str:
+    """The toolkit's key of a series as typed at the scanner (the 4CH and localizer
+    descriptions end with the patient's name): ' ' and '/' become '_'."""
+    typed = LOCALIZER[study.vendor] if view is None else study.scanner.descriptions[view]
+    if view is None or view in NAMED_VIEWS:
+        typed = named(typed, study.identity)
+    return typed.replace(" ", "_").replace("/", "_")
 
 
 def centre_square(frames: np.ndarray) -> np.ndarray:
@@ -70,19 +80,17 @@ def test_every_site_mode_is_present_and_named_in_the_truth(cohort):
 
 def test_scans_hold_one_dataset_per_series(cohort):
     for study, h5 in scans(cohort):
-        names = study.scanner.descriptions
         if SITE_STORES[study.site][1]:
             assert set(h5) == set(VIEWS)
         else:
-            raw = {names[v].replace(" ", "_").replace("/", "_") for v in VIEWS}
-            assert set(h5) == raw | {LOCALIZER[study.vendor].replace(" ", "_")}
+            assert set(h5) == {raw_key(study, v) for v in [*VIEWS, None]}
 
 
 def test_arrays_follow_each_mode_by_content(cohort):
     for study, h5 in scans(cohort):
         mode, built = SITE_STORES[study.site]
         for view in VIEWS:
-            key = view if built else study.scanner.descriptions[view].replace(" ", "_")
+            key = view if built else raw_key(study, view)
             frames = expected_frames(study.views[view]).astype(np.float64)
             data = h5[key][()]
             if mode == "rgb":
@@ -97,16 +105,14 @@ def test_arrays_follow_each_mode_by_content(cohort):
 
 def test_slice_frames_and_total_images(cohort):
     for study, h5 in scans(cohort):
-        key = "SAX" if SITE_STORES[study.site][1] else study.scanner.descriptions["SAX"].replace(
-            " ", "_")
+        key = "SAX" if SITE_STORES[study.site][1] else raw_key(study, "SAX")
         sax = study.views["SAX"]
         locations = np.sort([float(np.dot(p, sax.normal)) for p in sax.positions])
         per_frame = np.repeat(locations, sax.n_frames)
         changes = np.where(per_frame[:-1] != per_frame[1:])[0]
         assert list(h5[key].attrs["slice_frames"]) == list(changes)
         assert int(h5[key].attrs["total_images"]) == sax.n_slices * sax.n_frames
-        lax = h5["4CH" if SITE_STORES[study.site][1] else study.scanner.descriptions["4CH"]
-                 .replace(" ", "_")]
+        lax = h5["4CH" if SITE_STORES[study.site][1] else raw_key(study, "4CH")]
         assert len(lax.attrs["slice_frames"]) == 0 and lax.attrs["total_images"] == 8
 
 
@@ -117,10 +123,10 @@ def test_series_map_and_planted_identifiers(cohort):
     expected = {view: view for view in VIEWS}  # the built scans' keys
     for study in (s for s in studies if not SITE_STORES[s.site][1]):
         for view in VIEWS:
-            expected[study.scanner.descriptions[view].replace(" ", "_")] = view
-        expected[LOCALIZER[study.vendor].replace(" ", "_")] = ""
+            expected[raw_key(study, view)] = view
+        expected[raw_key(study, None)] = ""
     assert dict(zip(table["series_description"], table["cleaned_series_names"],
                     strict=True)) == expected
     planted = json.loads((out / PHI_FILE).read_text())
-    assert set(planted["values"]) == {v for s in studies
-                                      for v in (s.identity.mrn, s.identity.accession)}
+    keys = {v for s in studies for v in (s.identity.mrn, s.identity.accession)}
+    assert keys | {s.identity.patient_name for s in studies} <= set(planted["values"])

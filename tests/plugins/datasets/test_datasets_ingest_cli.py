@@ -4,6 +4,7 @@ and no planted PHI value survives anywhere in what it writes."""
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -70,8 +71,11 @@ def test_no_planted_phi_value_is_written_anywhere(clinical, tmp_path, capsys):
     planted = json.loads((clinical.source / "phi_planted.json").read_text())
     values = {str(v) for study in planted["studies"].values() for v in study.values()
               if len(str(v)) >= 4}
-    values |= {part for v in list(values) for part in str(v).split("^") if len(part) >= 4}
-    assert len(values) > 20
+    names = [v for study in planted["studies"].values() for k, v in study.items()
+             if "Name" in k or "Physician" in k]  # in headers, descriptions and reports
+    values |= {word for v in names for word in re.split(r"[\^,. ]+", v) if len(word) >= 4}
+    assert len(values) > 20 and {"ReportName", "ReportPhysician"} <= set(
+        next(iter(planted["studies"].values())))
     written = [p for p in store.rglob("*") if p.is_file()]
     assert any(p.suffix == ".h5" for p in written) and (store / "ingest_report.json").exists()
     haystacks = [p.read_bytes() for p in written] + [logs.out.encode(), logs.err.encode()]

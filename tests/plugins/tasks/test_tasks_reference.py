@@ -131,3 +131,16 @@ def test_check_task_catches_a_reference_mismatch():
         check_task(spec("lvef"), PHANTOM, labels(),
                    reference=lambda t: {"mae": mean_squared_error(t["truth:lvef"],
                                                                   t["pred:lvef"])})
+
+
+def test_check_task_catches_probabilities_outside_zero_one():
+    diseases = spec("diseases")
+
+    class Logits(type(diseases.build(PHANTOM))):
+        def predictions(self, outputs):
+            return {name: outputs[:, i] * 10 for i, name in enumerate(self.target_names)}
+
+    broken = type(diseases)(**{**diseases.__dict__, "build": lambda card: Logits(
+        name="diseases", target_names=("lv_dilation",), attention=("lv_dilation",))})
+    with pytest.raises(ConformanceError, match="'lv_dilation' has values outside"):
+        check_task(broken, PHANTOM, labels())
