@@ -37,6 +37,8 @@ def test_interpolation_passes_through_token_centres_and_keeps_mass_per_pixel():
         assert matrix[8 * i, i] == 1.0  # exactly the token's value at its centre
     assert matrix[4, 0] == matrix[4, 1] == 0.5  # half-way between two centres
     assert (matrix[24:, 3] == 1.0).all()  # held beyond the last centre
+    shifted = interpolation_matrix(4, Axis(offset=3.5, step=8.0), 32)
+    assert (shifted[:4, 0] == 1.0).all()  # held before the first centre
 
 
 def test_a_map_comes_back_at_the_clips_size_peaking_at_its_token():
