@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from cmrbench.cli import main
-from cmrbench.embedding import Embeddings
+from cmrbench.embedding import Embeddings, save_embeddings
 from cmrbench.explain import embedding_map
 from cmrbench.explain.embedding_map import EmbeddingMapError, pca_2d, project, study_embeddings
 from cmrbench.store import StudyStore
@@ -66,3 +66,26 @@ def test_an_unknown_label_names_the_stores_labels(mvit_run, capsys):
     assert main(["embedding-map", str(mvit_run), "--label", "nope", "--method", "pca",
                  "--no-progress"]) == 2
     assert "'nope' is not in the store; its labels: [" in capsys.readouterr().err
+
+
+def test_embed_output_of_any_encoder_maps_with_the_stores_labels(mvit_run, tmp_path):
+    """`cmrbench embed` output (here written with its own writer): two studies whose videos
+    average to known points land where PCA of those points puts them."""
+    store = mvit_run.parent / "store"
+    index = StudyStore(store).index
+    ids = sorted(index["study_id"])[:4]
+    means = np.array([[4.0, 0.0, 1.0], [0.0, 2.0, 1.0], [-4.0, 0.0, 1.0], [0.0, -2.0, 1.0]])
+    offsets = np.array([[1.0, 1.0, 0.0], [-1.0, -1.0, 0.0]])  # two videos per study
+    save_embeddings(tmp_path / "e.npz", Embeddings(
+        vectors=(means[:, None] + offsets[None]).reshape(-1, 3),
+        study_id=np.repeat(ids, 2), view=np.tile(["4CH", "SAX"], 4), slice=np.zeros(8, int),
+        provenance={"encoder": "hand-made"}))
+    assert main(["embedding-map", str(tmp_path / "e.npz"), "--store", str(store), "--label",
+                 "lvef", "--out", str(tmp_path / "map")]) == 0
+    table = pd.read_csv(tmp_path / "map" / "embedding_map.csv").set_index("study_id")
+    np.testing.assert_allclose(table.loc[ids, ["x", "y"]].abs(), np.abs(means[:, :2]),
+                               atol=1e-9)
+    np.testing.assert_allclose(table.loc[ids, "lvef"],
+                               index.set_index("study_id").loc[ids, "label:lvef"].astype(float),
+                               rtol=1e-5)  # the CSV keeps 6 significant digits
+    assert (tmp_path / "map" / "embedding_map.png").stat().st_size > 5_000
