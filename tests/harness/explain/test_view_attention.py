@@ -23,7 +23,7 @@ def test_planes_sum_their_videos_and_each_study_sums_to_one():
     table = build_table({"study_id": ["a", "b"], "patient_id": ["p", "q"],
                          "split": ["test", "test"]}, {}, {"x": np.zeros(2)},
                         [{"x": {"4CH/0": 0.5, "SAX/1": 0.25, "SAX/3": 0.25}},
-                         {"x": {"2CH/0": 0.2, "SAX/0": 0.8}}])
+                         {"x": {"2CH/0": 0.1, "SAX/0": 0.4}}])  # relative: 0.2, 0.8
     studies = per_study(table)
     assert studies.set_index("study_id").loc["a", ["4CH", "2CH", "SAX"]].tolist() == [
         0.5, 0.0, 0.5]
