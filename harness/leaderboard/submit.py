@@ -22,6 +22,7 @@ from cmrbench.leaderboard.errors import LeaderboardError, SubmissionRejected
 from cmrbench.leaderboard.reference import Reference, read_reference
 from cmrbench.leaderboard.rescore import Scores, min_cell, score, scored_table
 from cmrbench.leaderboard.resolved import Resolved, resolve
+from cmrbench.leaderboard.run_figures import carry
 from cmrbench.leaderboard.sources import Source, read_source
 from cmrbench.leaderboard.validate import submission_problems
 from cmrbench.predictions import read_predictions, write_predictions
@@ -164,6 +165,9 @@ def _run(board: Board, resolved: Resolved, name: str, source: Source,
             write_predictions(Path(scratch) / "scored.csv", table, header)
             scores = _scores(resolved, Path(scratch) / "scored.csv", reference)
     result = source.result or {}
+    figures = carry(source.path.parent if source.result is not None else None, board.root,
+                    f"{board.stem(resolved.benchmark.name, name)}--seed{source.seed}",
+                    resolved.benchmark.public)
     return {"seed": source.seed,
             "submitted": {"file": source.path.name, "sha256": source.sha256,
                           "rows": len(source.predictions.table)},
@@ -171,7 +175,7 @@ def _run(board: Board, resolved: Resolved, name: str, source: Source,
             "matches_result_json": (result["metrics"] == scores.metrics
                                     if "metrics" in result else None),
             "header": header, "provenance": result.get("provenance"),
-            "cost": result.get("cost"), "config": source.config}
+            "cost": result.get("cost"), "config": source.config, "figures": figures}
 
 
 def _scores(resolved: Resolved, path: Path, reference: Reference) -> Scores:
