@@ -135,6 +135,8 @@ class Demo:
             "--max-steps", str(self.plan.pretrain_steps),
             "--batch-size", str(self.plan.pretrain_batch), "--lr", str(self.plan.pretrain_lr),
             "--freeze-text-layers", "6",  # all of MiniLM's: only the projections learn text
+            # no validation pass or checkpoint per (2-step) epoch: only the exported last state
+            "--val-every", "1000", "--checkpoint-every", "1000",
             *([] if self.progress else ["--no-progress"])])
 
     def benchmark(self, entry: Entry, name: str) -> None:
