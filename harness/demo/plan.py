@@ -38,6 +38,7 @@ class DemoPlan:
     pretrain_lr: float  # tiny encoders from scratch learn at 1e-3, not the reference's 4.8e-5
     head_steps: int
     head_lr: float  # a linear head on cached features
+    resamples: int  # the board's paired bootstrap (p-values against the baseline)
     entries: tuple[Entry, ...]
     benchmarks: tuple[str, ...]
 
@@ -57,9 +58,9 @@ def demo_plan(quick: bool) -> DemoPlan:
     if quick:
         return DemoPlan("quick", studies=60, acdc_studies=10, matrix=64, frames=16,
                         pretrain_steps=60, pretrain_batch=16, pretrain_lr=1e-3,
-                        head_steps=150, head_lr=1e-2,
+                        head_steps=150, head_lr=1e-2, resamples=200,
                         entries=ENTRIES, benchmarks=NAMED)
     return DemoPlan("full", studies=60, acdc_studies=20, matrix=None, frames=None,
                     pretrain_steps=300, pretrain_batch=16, pretrain_lr=1e-3,
-                    head_steps=300, head_lr=1e-2,
+                    head_steps=300, head_lr=1e-2, resamples=1000,
                     entries=ENTRIES, benchmarks=ALL)

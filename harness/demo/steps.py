@@ -175,7 +175,8 @@ class Demo:
         self.command("build the leaderboard page (every number recomputed from predictions)",
                      ["leaderboard", "build", SUITE, "--board", str(self.layout.board),
                       "--store", f"phantom={self.layout.store}",
-                      "--out", str(self.layout.leaderboard)])
+                      "--out", str(self.layout.leaderboard),
+                      "--resamples", str(self.plan.resamples)])
 
 
 def _count_steps(plan: DemoPlan) -> int:
