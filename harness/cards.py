@@ -34,11 +34,13 @@ class ViewRule:
 
     One view labels a single-plane series (or, for SAX, a stack); several views label the
     planes of a multi-plane series in acquisition order (UK Biobank's single-series
-    ``CINE_segmented_LAX``: 3CH, 4CH, 2CH).
+    ``CINE_segmented_LAX``: 3CH, 4CH, 2CH). A ``skip`` rule names no view: the series it
+    matches are left out, and ``skip`` says why in the ingest report (e.g. "a localizer").
     """
 
     pattern: re.Pattern[str]
     views: tuple[str, ...]
+    skip: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,12 +79,24 @@ class DatasetCard:
     roles: SplitRoles = SplitRoles()
     path: Path | None = None
 
+    def rule_for(self, series_description: str) -> ViewRule | None:
+        """The first view-map rule matching ``series_description``, or None."""
+        return next((rule for rule in self.view_map
+                     if rule.pattern.search(series_description)), None)
+
     def views_for(self, series_description: str) -> tuple[str, ...]:
-        """The view(s) of the first matching rule, one per plane; () when none matches."""
-        for rule in self.view_map:
-            if rule.pattern.search(series_description):
-                return rule.views
-        return ()
+        """The view(s) of the first matching rule, one per plane; () when none matches or
+        the first match is a ``skip`` rule."""
+        rule = self.rule_for(series_description)
+        return () if rule is None else rule.views
+
+    def why_unmapped(self, series_description: str) -> str:
+        """Why a description maps to no view: its ``skip`` rule's reason, or that no rule
+        matches it."""
+        rule = self.rule_for(series_description)
+        if rule is not None and rule.skip:
+            return f"the card's view map leaves it out as {rule.skip}"
+        return "no view_map rule matches it; add one to the card if it is a cine view"
 
     def view_for(self, series_description: str) -> str | None:
         """The one view a series description maps to, or None (also for multi-plane rules)."""
@@ -152,23 +166,32 @@ def _parse(path: Path, data: Mapping[str, Any]) -> DatasetCard:
 
 
 def _view_map(fail: Any, rules: list[Any]) -> tuple[ViewRule, ...]:
-    parsed = []
-    for index, rule in enumerate(rules):
-        where = f"view_map[{index}]"
-        if not isinstance(rule, Mapping) or set(rule) not in ({"pattern", "view"},
-                                                              {"pattern", "views"}):
-            raise fail(where, f"must be {{pattern: REGEX, view: VIEW}} or "
-                              f"{{pattern: REGEX, views: [VIEW, ...]}}, got {rule!r}")
-        views = (rule["view"],) if "view" in rule else tuple(rule["views"] or ())
-        unknown = [v for v in views if v not in VIEWS]
-        if not views or unknown:
-            raise fail(f"{where}.{'view' if 'view' in rule else 'views'}",
-                       f"{unknown or views!r} is not one of {list(VIEWS)}")
-        if len(views) > 1 and ("SAX" in views or len(set(views)) != len(views)):
-            raise fail(f"{where}.views", f"{list(views)}: a multi-plane rule names distinct "
-                                         "long-axis views; a SAX stack is `view: SAX`")
-        parsed.append(ViewRule(_regex(fail, f"{where}.pattern", rule["pattern"]), views))
-    return tuple(parsed)
+    return tuple(_view_rule(fail, f"view_map[{index}]", rule)
+                 for index, rule in enumerate(rules))
+
+
+def _view_rule(fail: Any, where: str, rule: Any) -> ViewRule:
+    if not isinstance(rule, Mapping) or set(rule) not in ({"pattern", "view"},
+                                                          {"pattern", "views"},
+                                                          {"pattern", "skip"}):
+        raise fail(where, f"must be {{pattern: REGEX, view: VIEW}}, "
+                          f"{{pattern: REGEX, views: [VIEW, ...]}} or "
+                          f"{{pattern: REGEX, skip: WHY}}, got {rule!r}")
+    pattern = _regex(fail, f"{where}.pattern", rule["pattern"])
+    if "skip" in rule:
+        if not isinstance(rule["skip"], str) or not rule["skip"].strip():
+            raise fail(f"{where}.skip", "must say why the series are left out, e.g. "
+                                        "'a localizer'")
+        return ViewRule(pattern, (), rule["skip"].strip())
+    views = (rule["view"],) if "view" in rule else tuple(rule["views"] or ())
+    unknown = [v for v in views if v not in VIEWS]
+    if not views or unknown:
+        raise fail(f"{where}.{'view' if 'view' in rule else 'views'}",
+                   f"{unknown or views!r} is not one of {list(VIEWS)}")
+    if len(views) > 1 and ("SAX" in views or len(set(views)) != len(views)):
+        raise fail(f"{where}.views", f"{list(views)}: a multi-plane rule names distinct "
+                                     "long-axis views; a SAX stack is `view: SAX`")
+    return ViewRule(pattern, views)
 
 
 def _slice_numbering(fail: Any, data: Any) -> SliceNumbering | None:

@@ -3,17 +3,22 @@
 The rules, each following a published convention:
 
 - A series (SeriesNumber + SeriesInstanceUID) is labelled by its SeriesDescription through the
-  card's view map, then split into planes by orientation and position. A SAX series may hold
-  many slices (GE and Philips stacks; UK Biobank's single ``CINE_segmented_SAX`` export). A
-  long-axis series whose rule names several views gets one view per plane in acquisition order
-  (UK Biobank's single ``CINE_segmented_LAX`` export holds 3Ch, 4Ch, 2Ch in that order, as
-  ukbb_cardiac's ``biobank_utils.py`` splits it). A series holding more planes than its rule
-  names views is refused, never mislabelled.
+  card's view map, then split into planes by orientation and position. A labelled series must
+  then pass the content checks of :mod:`cmrbench.ingest.content` (its acquisition by header,
+  each plane a cine over one cardiac cycle, a long-axis plane not parallel to the SAX stack).
+  A SAX series may hold many slices (GE and Philips stacks; UK Biobank's single
+  ``CINE_segmented_SAX`` export). A long-axis series whose rule names several views gets one
+  view per plane in acquisition order (UK Biobank's single ``CINE_segmented_LAX`` export
+  holds 3Ch, 4Ch, 2Ch in that order, as ukbb_cardiac's ``biobank_utils.py`` splits it). A
+  series holding more planes than its rule names views is refused, never mislabelled.
 - SAX slices whose ImageOrientationPatient differs from the stack's are left out; the largest
   consistent stack is kept (kaggle-heart and CineMA group slices by orientation).
-- A slice acquired twice keeps its last acquisition (highest SeriesNumber): per slice number
-  where the card numbers slices (ukbb_cardiac keeps one series per ``CINE_segmented_SAX_bN``),
-  and per slice location otherwise (the Kaggle DSB FAQ), two slices being one location when
+- Several candidates for one long-axis view: :mod:`cmrbench.ingest.choice` keeps the most
+  complete cardiac cycle, then the most recent; ``Decoded.kept`` records which and why.
+- A slice acquired twice keeps, by the same rule, its most complete then its last
+  acquisition (highest SeriesNumber): per slice number where the card numbers slices
+  (ukbb_cardiac keeps one series per ``CINE_segmented_SAX_bN``), and per slice location
+  otherwise (the Kaggle DSB FAQ), two slices being one location when
   they lie closer than half a slice thickness (a repeat re-planned a few mm away).
 - Stored order: base to apex by slice number (or, in a single-series stack, by acquisition
   order) where the card numbers slices; ascending position along the slice normal
@@ -29,7 +34,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from cmrbench.ingest import reasons
+from cmrbench.ingest import choice, content, reasons
 from cmrbench.ingest.dicom import Frame
 from cmrbench.ingest.source import Decoded, Rejection
 from cmrbench.store.record import ViewVolume, as_storage_dtype
@@ -43,6 +48,7 @@ ORDER_BY_ACQUISITION = "base to apex (acquisition order of a single-series stack
 ORDER_ALONG_NORMAL = "ascending position along the slice normal (row x column direction)"
 ORDER_ONE_SLICE = "one slice"
 ViewsOf = Callable[[str], "tuple[str, ...] | str | None"]
+WhyUnmapped = Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -72,32 +78,130 @@ class Plane:
 
 
 def assemble_views(frames: list[Frame], view_of: ViewsOf, wanted: Collection[str],
-                   numbering: SliceNumbering | None = None) -> Decoded:
+                   numbering: SliceNumbering | None = None, *, checks: bool = True,
+                   why_unmapped: WhyUnmapped | None = None) -> Decoded:
     """Group frames into views, leave out what the rules above refuse, and stack the rest.
 
     ``view_of`` maps a series description to its view(s): one name, a tuple naming one view
-    per plane of a multi-plane series, or None (unmapped: rejected with the description, so
-    the card's view map can be extended).
+    per plane of a multi-plane series, or None (unmapped: rejected with the description and
+    ``why_unmapped(description)``, so the card's view map can be extended). ``checks=False``
+    trusts the names (frames built without headers, in tests of the assembly alone).
     """
+    planes, rejected = _labelled_planes(frames, view_of, wanted, checks, why_unmapped)
+    chosen, refused = _candidates_chosen(planes, numbering, checks)
+    rejected += refused
+    views, kept = {}, {}
+    for view, (candidates, order, why) in chosen.items():
+        volume, stacked, problems = _stack(view, candidates, order)
+        rejected += problems
+        if volume is not None:
+            views[view] = volume
+            kept[view] = _kept(stacked, why)
+    return Decoded(views, rejected, kept=kept)
+
+
+def _labelled_planes(frames: list[Frame], view_of: ViewsOf, wanted: Collection[str],
+                     checks: bool, why_unmapped: WhyUnmapped | None
+                     ) -> tuple[dict[str, list[Plane]], list[Rejection]]:
+    """Every plane that its series' name and content allow, by view, and the rest refused."""
     rejected: list[Rejection] = []
     planes: dict[str, list[Plane]] = defaultdict(list)
     for members in _series(frames):
-        labelled, refused = _label(members, _as_views(view_of(members[0].description)), wanted)
+        labelled, refused = _label(members, _as_views(view_of(members[0].description)), wanted,
+                                   why_unmapped)
+        if checks and labelled:
+            labelled, refused = _screen(labelled)
         rejected += refused
         for plane in labelled:
             planes[plane.view].append(plane)
-    views = {}
+    return planes, rejected
+
+
+def _candidates_chosen(planes: dict[str, list[Plane]], numbering: SliceNumbering | None,
+                       checks: bool) -> tuple[dict[str, tuple[list[Plane], str, str]],
+                                              list[Rejection]]:
+    """Per view (in the order series first met it): the planes to stack, their order and
+    why they were chosen; and the candidates left out."""
+    rejected: list[Rejection] = []
+    chosen: dict[str, tuple[list[Plane], str, str]] = {}
+    stack_normal = None
+    if "SAX" in planes:
+        stack, order, refused = _sax_stack(planes["SAX"], numbering)
+        rejected += refused
+        chosen["SAX"] = stack, order, _why_stack(refused)
+        stack_normal = stack[0].first.normal
     for view, found in planes.items():
         if view == "SAX":
-            kept, order, refused = _sax_stack(found, numbering)
+            continue
+        if checks:
+            found, refused = _agree_with_stack(view, found, stack_normal)
+            rejected += refused
+        if found:
+            best, refused, why = _choose(found)
+            rejected += refused
+            chosen[view] = best, ORDER_ONE_SLICE, why
+    return {view: chosen[view] for view in planes if view in chosen}, rejected
+
+
+def _screen(planes: list[Plane]) -> tuple[list[Plane], list[Rejection]]:
+    """The planes of one labelled series that pass the content checks, and the rejections:
+    the whole series when its acquisition is not a cine's, else each plane that is no cine."""
+    refusal = content.acquisition_refusal([f for p in planes for f in p.frames])
+    if refusal is not None:
+        detail = _about(planes[0], refusal)
+        return [], [r for p in planes for r in p.rejections(refusal.reason, detail)]
+    return _passing(planes, lambda plane: content.cine_refusal(plane.frames))
+
+
+def _agree_with_stack(view: str, planes: list[Plane], stack_normal: np.ndarray | None
+                      ) -> tuple[list[Plane], list[Rejection]]:
+    """The long-axis planes whose orientation can be ``view`` beside the SAX stack."""
+    return _passing(planes, lambda plane: content.plane_refusal(view, plane.first.normal,
+                                                               stack_normal))
+
+
+def _passing(planes: list[Plane], refusal_of: Callable[[Plane], content.Refusal | None]
+             ) -> tuple[list[Plane], list[Rejection]]:
+    kept, rejected = [], []
+    for plane in planes:
+        refusal = refusal_of(plane)
+        if refusal is None:
+            kept.append(plane)
         else:
-            kept, refused = _latest(found)
-            order = ORDER_ONE_SLICE
-        volume, problems = _stack(view, kept, order)
-        rejected += refused + problems
-        if volume is not None:
-            views[view] = volume
-    return Decoded(views, rejected)
+            rejected += plane.rejections(refusal.reason, _about(plane, refusal))
+    return kept, rejected
+
+
+def _about(plane: Plane, refusal: content.Refusal) -> str:
+    return f"series {plane.series_number} ({plane.first.description!r}): {refusal.detail}"
+
+
+def _choose(planes: list[Plane]) -> tuple[list[Plane], list[Rejection], str]:
+    """A long-axis view keeps one candidate, by the rule of :mod:`cmrbench.ingest.choice`."""
+    best, others = choice.choose(planes)
+    rejected = [r for p in others
+                for r in p.rejections(reasons.NOT_CHOSEN, choice.why_not(p, best))]
+    best = dataclasses.replace(best, position=_along(best.first, best.first.normal))
+    return [best], rejected, choice.why_kept(best, others)
+
+
+def _why_stack(refused: list[Rejection]) -> str:
+    text = "the largest stack of parallel slices, one series per slice"
+    if any(r.reason == reasons.REPEATED_SERIES for r in refused):
+        text += ("; of a slice acquired more than once, the most complete cardiac cycle, then "
+                 "the most recent series")
+    return text
+
+
+def _kept(planes: list[Plane], why: str) -> dict[str, object]:
+    """The report's record of a view: its series in stored order, and why."""
+    series: dict[tuple[int, str], str] = {}
+    for plane in planes:
+        series.setdefault((plane.series_number, plane.first.series_uid),
+                          plane.first.description)
+    return {"series": [{"number": number, "description": description}
+                       for (number, _), description in series.items()],
+            "reason": why}
 
 
 def _as_views(mapped: tuple[str, ...] | str | None) -> tuple[str, ...]:
@@ -125,14 +229,14 @@ def _planes(members: list[Frame]) -> list[tuple[Frame, ...]]:
     return [tuple(group) for group in ordered]
 
 
-def _label(members: list[Frame], views: tuple[str, ...], wanted: Collection[str]
-           ) -> tuple[list[Plane], list[Rejection]]:
+def _label(members: list[Frame], views: tuple[str, ...], wanted: Collection[str],
+           why_unmapped: WhyUnmapped | None = None) -> tuple[list[Plane], list[Rejection]]:
     """The planes of one series, each labelled with its view, or the series' rejection."""
     first = members[0]
     description = first.description
     if not views:
-        return [], [Rejection(f.file, reasons.UNMAPPED,
-                              f"{description!r}: add a view_map rule to the card")
+        why = why_unmapped(description) if why_unmapped else "add a view_map rule to the card"
+        return [], [Rejection(f.file, reasons.UNMAPPED, f"{description!r}: {why}")
                     for f in members]
     outside = [v for v in views if v not in wanted]
     if outside:
@@ -231,11 +335,10 @@ def _last_per_number(planes: list[Plane]) -> tuple[list[Plane], list[Rejection]]
         by_number[plane.number].append(plane)
     kept, rejected = [], []
     for number, group in by_number.items():
-        last = max(group, key=lambda p: p.recency)
+        last, others = choice.choose(group)
         kept.append(last)
-        rejected += [r for p in group if p is not last for r in p.rejections(
-            reasons.REPEATED_SERIES,
-            f"slice {number} acquired again: superseded by series {last.series_number}")]
+        rejected += [r for p in others for r in p.rejections(
+            reasons.REPEATED_SERIES, f"slice {number} acquired again: {choice.why_not(p, last)}")]
     return kept, rejected
 
 
@@ -250,22 +353,12 @@ def _last_per_location(planes: list[Plane]) -> tuple[list[Plane], list[Rejection
             clusters.append([plane])
     kept, rejected = [], []
     for cluster in clusters:
-        last = max(cluster, key=lambda p: p.recency)
+        last, others = choice.choose(cluster)
         kept.append(last)
-        rejected += [r for p in cluster if p is not last for r in p.rejections(
+        rejected += [r for p in others for r in p.rejections(
             reasons.REPEATED_SERIES,
-            f"superseded by series {last.series_number}, "
-            f"{abs(p.position - last.position):.1f} mm away")]
+            f"{abs(p.position - last.position):.1f} mm away; {choice.why_not(p, last)}")]
     return kept, rejected
-
-
-def _latest(planes: list[Plane]) -> tuple[list[Plane], list[Rejection]]:
-    """A long-axis view keeps its last acquisition."""
-    last = max(planes, key=lambda p: p.recency)
-    kept = dataclasses.replace(last, position=_along(last.first, last.first.normal))
-    rejected = [r for p in planes if p is not last for r in p.rejections(
-        reasons.REPEATED_SERIES, f"superseded by series {last.series_number}")]
-    return [kept], rejected
 
 
 def _ordered_cine(frames: Iterable[Frame]) -> tuple[list[Frame], list[Rejection]]:
@@ -283,7 +376,7 @@ def _ordered_cine(frames: Iterable[Frame]) -> tuple[list[Frame], list[Rejection]
 
 
 def _stack(view: str, planes: list[Plane], order: str
-           ) -> tuple[ViewVolume | None, list[Rejection]]:
+           ) -> tuple[ViewVolume | None, list[Plane], list[Rejection]]:
     rejected: list[Rejection] = []
     cines: list[tuple[Plane, list[Frame]]] = []
     for plane in planes:
@@ -301,7 +394,7 @@ def _stack(view: str, planes: list[Plane], order: str
         else:
             kept.append((plane, cine))
     if not kept:
-        return None, rejected
+        return None, [], rejected
     first = kept[0][1][0]
     cine = np.stack([np.stack([f.pixels for f in frames]) for _, frames in kept])
     times = np.array([f.trigger_ms for f in kept[0][1]], dtype=float)
@@ -309,4 +402,4 @@ def _stack(view: str, planes: list[Plane], order: str
                         slice_thickness=first.thickness, frame_times_ms=times,
                         slice_positions_mm=np.array([p.position for p, _ in kept], dtype=float),
                         series_description=first.description, slice_order=order)
-    return volume, rejected
+    return volume, [plane for plane, _ in kept], rejected

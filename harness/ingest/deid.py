@@ -120,8 +120,16 @@ class StudyText:
     def report(self, report: str | None) -> str | None:
         return None if report is None else self(report, "report")
 
+    def kept(self, kept: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Which series each view was made of, their descriptions cleaned."""
+        return {view: {**choice, "series": [
+            {**series, "description": self(series["description"], "series_description")}
+            if isinstance(series.get("description"), str) else dict(series)
+            for series in choice.get("series", [])]} for view, choice in kept.items()}
+
     def decoded(self, decoded: Decoded) -> Decoded:
-        """Views and rejections cleaned; the headers' identifiers are not passed on."""
+        """Views, rejections and the kept-series record cleaned; the headers' identifiers
+        are not passed on."""
         return Decoded({name: self.view(v) for name, v in decoded.views.items()},
                        [self.rejection(r) for r in decoded.rejected],
-                       self.values(decoded.labels, "label"))
+                       self.values(decoded.labels, "label"), kept=self.kept(decoded.kept))

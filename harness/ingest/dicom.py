@@ -1,9 +1,10 @@
 """Decode DICOM files into frames: read within limits, validate, decode, keep only geometry.
 
 Every failure is local: a corrupt, truncated, oversized or undecodable file becomes a
-:class:`Rejection` with its reason and the rest of the study carries on. Only geometry and
-timing tags are kept; identifying tags are read only into ``Frame.identifiers``, with which
-ingest cleans the study's free text, and are never written.
+:class:`Rejection` with its reason and the rest of the study carries on. Only geometry,
+timing and acquisition tags are kept (the latter for :mod:`cmrbench.ingest.content`);
+identifying tags are read only into ``Frame.identifiers``, with which ingest cleans the
+study's free text, and are never written.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 import pydicom
 from cmrbench.deid.identifiers import StudyIdentifiers, from_dicom
 from cmrbench.ingest import reasons
+from cmrbench.ingest.content import Acquisition, read_acquisition
 from cmrbench.ingest.limits import LIMITS, ReadLimits, StudyTooLarge, read_dicom_file
 from cmrbench.ingest.source import FileRef, Rejection
 from pydicom.errors import InvalidDicomError
@@ -32,7 +34,8 @@ class Frame:
 
     ``origin`` is ImagePositionPatient and ``orientation`` ImageOrientationPatient (LPS, mm),
     None when the file lacks them; ``position_mm`` is the origin projected on the frame's own
-    slice normal (SliceLocation without geometry).
+    slice normal (SliceLocation without geometry). ``acquisition`` is what the header says
+    about the sequence, for the content checks (None: not read from a header).
     """
 
     file: str
@@ -48,6 +51,7 @@ class Frame:
     origin: tuple[float, float, float] | None = None
     orientation: tuple[float, float, float, float, float, float] | None = None
     identifiers: StudyIdentifiers = StudyIdentifiers()
+    acquisition: Acquisition | None = None
 
     @property
     def normal(self) -> np.ndarray | None:
@@ -128,6 +132,7 @@ def _read_one(ref: FileRef, archives: dict[Path, zipfile.ZipFile],
         origin=origin,
         orientation=orientation,
         identifiers=from_dicom(ds),
+        acquisition=read_acquisition(ds),
     )
 
 

@@ -27,6 +27,14 @@ REPEATED_SERIES = "repeated series"
 REPEATED_FRAME = "repeated frame"
 INCONSISTENT_GEOMETRY = "inconsistent geometry"
 MISSING = "missing"
+NOT_CINE = "not a cine"
+LOCALIZER = "localizer"
+INVERSION_RECOVERY = "inversion recovery (late enhancement or TI scout)"
+SPIN_ECHO = "spin echo (black blood)"
+PARAMETRIC_MAP = "parametric map"
+FLOW = "phase contrast (flow)"
+PARALLEL_TO_STACK = "long-axis plane parallel to the SAX stack"
+NOT_CHOSEN = "another series kept for the view"
 
 ADVICE: dict[str, str] = {
     NOT_DICOM: "not a DICOM Part 10 file (no 'DICM' at byte 128); nothing to do if it is not "
@@ -51,8 +59,24 @@ ADVICE: dict[str, str] = {
     MULTI_PLANE: "give the card a rule with `views: [...]` naming its planes in acquisition "
                  "order",
     OTHER_ORIENTATION: "an extra slice planned at another angle; the consistent stack is kept",
-    REPEATED_SERIES: "the same slice was acquired again; the last acquisition is kept",
+    REPEATED_SERIES: "the same slice was acquired again; the most complete cardiac cycle, then "
+                     "the last acquisition, is kept",
     REPEATED_FRAME: "the same time point was acquired again; the last acquisition is kept",
     INCONSISTENT_GEOMETRY: "frame count or image size differs from the rest of the view",
     MISSING: "a file the layout requires is absent",
+    NOT_CINE: "too few distinct trigger times, or not one cardiac cycle: a still image, "
+              "localizer or dynamic series named like a cine; nothing to do if so",
+    LOCALIZER: "ImageType says it plans other images; nothing to do",
+    INVERSION_RECOVERY: "its header says inversion recovery (ScanningSequence IR, "
+                        "InversionTime, MAG prepared): late enhancement, a TI scout or a T1 "
+                        "map's source images, not a cine; nothing to do",
+    SPIN_ECHO: "ScanningSequence SE: a black-blood or other spin-echo series, not a gradient-"
+               "echo cine; nothing to do",
+    PARAMETRIC_MAP: "ImageType says it is a computed map; nothing to do",
+    FLOW: "its header marks phase-contrast flow; nothing to do",
+    PARALLEL_TO_STACK: "named as a long-axis view but planned like a short-axis slice; check "
+                       "the series description, or the card's view map",
+    NOT_CHOSEN: "several series passed the checks for this view; the most complete cardiac "
+                "cycle, then the most recent acquisition, is kept (`kept` in "
+                "ingest_report.json names it)",
 }

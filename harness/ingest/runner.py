@@ -38,11 +38,16 @@ Decoder = Callable[[SourceStudy, DatasetCard], Decoded]
 
 @dataclass
 class IngestReport:
-    """What one ingest run did: studies written, skipped (already done) and rejected files."""
+    """What one ingest run did: studies written, skipped (already done) and rejected files.
+
+    ``kept`` names, per written study and view, the series the view was made of and why
+    they were chosen over the other candidates (:mod:`cmrbench.ingest.choice`).
+    """
 
     dataset: str
     source_studies: int = 0
     written: list[str] = field(default_factory=list)
+    kept: dict[str, dict[str, Any]] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     rejected_studies: list[dict[str, str]] = field(default_factory=list)
     rejected_files: list[dict[str, str]] = field(default_factory=list)
@@ -68,11 +73,13 @@ class IngestReport:
 def decode_dicom(study: SourceStudy, card: DatasetCard) -> Decoded:
     """The default decoder: DICOM files mapped to views by the card's view map."""
     frames, rejected = read_frames(study.files)
-    decoded = assemble_views(frames, card.views_for, card.views, card.slice_numbering)
+    decoded = assemble_views(frames, card.views_for, card.views, card.slice_numbering,
+                             why_unmapped=card.why_unmapped)
     identifiers = StudyIdentifiers()
     for frame in frames:
         identifiers |= frame.identifiers
-    return Decoded(decoded.views, rejected + decoded.rejected, decoded.labels, identifiers)
+    return Decoded(decoded.views, rejected + decoded.rejected, decoded.labels, identifiers,
+                   decoded.kept)
 
 
 def pseudonyms(card: DatasetCard, study: SourceStudy) -> tuple[str, str]:
@@ -149,7 +156,8 @@ def _ingest_one(job: tuple[SourceStudy, str, str, DatasetCard, Decoder, Path, Pa
                                  views=decoded.views, labels=labels,
                                  report=text.report(study.report),
                                  meta={**text.values(study.meta, "label"), "split": split}))
-    return {"study": study_id, "written": True, "files": files, "reason": ""}
+    return {"study": study_id, "written": True, "files": files, "reason": "",
+            "kept": decoded.kept}
 
 
 def _inside_source(study: SourceStudy, source: Path | None
@@ -175,6 +183,7 @@ def _record(report: IngestReport, outcome: dict[str, Any]) -> None:
     report.rejected_files += outcome["files"]
     if outcome["written"]:
         report.written.append(outcome["study"])
+        report.kept[outcome["study"]] = outcome["kept"]
     else:
         report.rejected_studies.append({"study": outcome["study"], "reason": outcome["reason"]})
 

@@ -82,13 +82,17 @@ class SourceStudy:
 
 @dataclass(frozen=True)
 class Decoded:
-    """What decoding one study gives: its views, the files left out, derived labels, and the
-    identifiers its headers hold (for cleaning its text; never written)."""
+    """What decoding one study gives: its views, the files left out, derived labels, the
+    identifiers its headers hold (for cleaning its text; never written), and ``kept``: per
+    view, which series it was made of and why they were chosen
+    (``{"series": [{"number": 7, "description": ...}], "reason": ...}``).
+    """
 
     views: dict[str, ViewVolume]
     rejected: list[Rejection] = field(default_factory=list)
     labels: dict[str, Any] = field(default_factory=dict)
     identifiers: StudyIdentifiers = field(default_factory=StudyIdentifiers)
+    kept: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -92,8 +92,8 @@ def _decode_file(h5: h5py.File, card: DatasetCard, file: str) -> Decoded:
         name = f"{file}/{key}"
         if rule is None:
             rejected.append(Rejection(name, "unmapped series description",
-                                      f"{key!r}: add a view_map rule to the card, or a row "
-                                      "to the --series-map CSV"))
+                                      f"{key!r}: {card.why_unmapped(key)} (or name it in "
+                                      "the --series-map CSV)"))
         elif rule[1] not in card.views:
             rejected.append(Rejection(name, "view not in this dataset",
                                       f"{key!r} maps to {rule[1]}; the card lists "

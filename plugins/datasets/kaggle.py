@@ -93,7 +93,7 @@ def decode(study: SourceStudy, card: DatasetCard) -> Decoded:
     frames = [dataclasses.replace(f, description=f.file.split("/")[0],
                                   series_uid=f.file.split("/")[0]) for f in frames]
     decoded = assemble_views(frames, card.views_for, card.views, card.slice_numbering)
-    return Decoded(decoded.views, rejected + unreadable + decoded.rejected)
+    return Decoded(decoded.views, rejected + unreadable + decoded.rejected, kept=decoded.kept)
 
 
 @hookimpl

@@ -20,8 +20,9 @@ def discover(root: Path) -> Iterator[SourceStudy]:
     if not truth_file.exists():
         raise FileNotFoundError(f"{truth_file} is missing: make the cohort with "
                                 "`cmrbench phantom --layout clinical --out DIR`")
-    # the truth table's raw patient ID stands in for PHI: it never becomes a label
-    truth = {study: {k: v for k, v in row.items() if k != "patient_id"}
+    # the truth table's raw patient ID stands in for PHI, and its quirks describe the files:
+    # neither becomes a label
+    truth = {study: {k: v for k, v in row.items() if k not in ("patient_id", "quirks")}
              for study, row in read_keyed_csv(truth_file, "study_id").items()}
     yield from discover_clinical(root, extra_labels=truth)
 

@@ -76,3 +76,28 @@ def test_bad_view_map_rule_is_named(tmp_path):
     bad.write_text(text)
     with pytest.raises(CardError, match=r"view_map\[3\]\.view"):
         load_card(bad)
+
+
+def test_a_skip_rule_leaves_a_series_out_and_says_why():
+    """The clinical map's first rule skips localizers, though 'LOC_SAX_FIESTA_BH' (GE's
+    short-axis localizer, in the reference's census) matches its SAX rule too."""
+    card = load_card(card_path("clinical"))
+    assert card.views_for("LOC_SAX_FIESTA_BH") == () and card.view_for("LOC_SAX_FIESTA_BH") is None
+    assert card.rule_for("LOC_SAX_FIESTA_BH").skip == "a localizer, survey or planning scan"
+    assert card.why_unmapped("LOC_SAX_FIESTA_BH") == (
+        "the card's view map leaves it out as a localizer, survey or planning scan")
+    assert "no view_map rule matches" in card.why_unmapped("Option_1")
+    assert card.views_for("SAX_FIESTA_BH") == ("SAX",)
+
+
+@pytest.mark.parametrize(("rule", "match"), [
+    ("{pattern: loc, skip: ''}", r"view_map\[0\]\.skip.*say why"),
+    ("{pattern: loc, skip: a localizer, view: SAX}", r"view_map\[0\]': must be"),
+    ("{pattern: '(', skip: a localizer}", r"view_map\[0\]\.pattern.*not a valid regex"),
+])
+def test_bad_skip_rules_are_named(tmp_path, rule, match):
+    text = card_path("kaggle-dsb").read_text().replace("view_map:\n", f"view_map:\n  - {rule}\n")
+    bad = tmp_path / "card.yaml"
+    bad.write_text(text)
+    with pytest.raises(CardError, match=match):
+        load_card(bad)

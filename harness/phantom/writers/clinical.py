@@ -4,8 +4,14 @@
 about the view: loaders map vendor-style SeriesDescriptions (Siemens ``cine_trueFISP_4CH`` or
 ``SSFP 4 CHAMBER``, GE ``FIESTA CINE SAX``, Philips ``sBTFE_2ch``) to 4CH/3CH/2CH/SAX. Siemens
 sites store each short-axis slice as its own series; GE and Philips put the whole stack in one
-series (instances run slice by slice). Every study also holds a one-image localizer that is
-not a cine.
+series (instances run slice by slice).
+
+Every study also holds the series a real export holds beside the cines, several named like
+cines (``_confusers``): a three-plane localizer, a single-phase localizer stack, a black-blood
+stack, a TI scout and late enhancement, each with the header its sequence writes. The first
+study acquired its 4CH twice, the repeat cut short after 60 % of the cycle (the complete first
+acquisition is the truth); the second study's first 2CH attempt is motion-corrupted and
+repeated (the repeat is the truth). truth.csv's ``quirks`` lists all of them.
 
 Headers carry invented PHI (PatientName, PatientID = MRN, PatientBirthDate, PatientAddress,
 AccessionNumber, ReferringPhysicianName, InstitutionName, dates), and so does free text: the
@@ -21,31 +27,40 @@ bytes for them.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
+import math
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 from cmrbench.phantom.anatomy import FINDINGS
 from cmrbench.phantom.study import PhantomStudy
+from cmrbench.phantom.writers import _confusers
+from cmrbench.phantom.writers._confusers import AFTER_CINES, BEFORE_CINES, NAMES, confusers
 from cmrbench.phantom.writers._dicom import SeriesSpec, encode_series, phantom_uid
 from cmrbench.phantom.writers._files import study_rng
 from cmrbench.phantom.writers._phi import named, with_phi
+from cmrbench.phantom.writers._quirks import motion_corrupted
 
 REQUIRED_VIEWS = ("SAX", "4CH", "3CH", "2CH")
-NAMED_VIEWS = ("4CH",)  # series descriptions a technologist appended the patient's name to
 PHI_FILE = "phi_planted.json"
-LOCALIZER = {"SIEMENS": "localizer", "GE MEDICAL SYSTEMS": "3-Plane Loc",
-             "Philips Medical Systems": "Survey"}
+LOCALIZER = {vendor: names[_confusers.LOCALIZER][0] for vendor, names in NAMES.items()}
 _SEPARATE_SLICES = {"SIEMENS"}
+NAMED_VIEWS = ("4CH",)  # series descriptions a technologist appended the patient's name to
+INCOMPLETE_REPEAT, FAILED_FIRST = "incomplete_repeat_4ch", "failed_first_2ch"
+REPEATS = (INCOMPLETE_REPEAT, FAILED_FIRST)  # by the study's position in the cohort
+INCOMPLETE_FRACTION = 0.6
 
 
 def write(studies: Iterable[PhantomStudy], out: Path) -> dict[str, str]:
     """Write the DICOM export, reports, labels and the planted-PHI list."""
-    reports, labels, planted = [], [], {}
-    for study in studies:
+    reports, labels, planted, quirks = [], [], {}, {}
+    for position, study in enumerate(studies):
         accession = study.identity.accession
-        _write_study(study, out / "dicom" / study.patient_id / accession)
+        repeat = REPEATS[position] if position < len(REPEATS) else ""
+        _write_study(study, out / "dicom" / study.patient_id / accession, repeat)
+        quirks[study.study_id] = ";".join([*BEFORE_CINES, *AFTER_CINES] + [repeat] * bool(repeat))
         report, free_text = with_phi(study)
         reports.append((accession, report))
         labels.append((accession, study.group,
@@ -57,10 +72,10 @@ def write(studies: Iterable[PhantomStudy], out: Path) -> dict[str, str]:
     _write_csv(out / "labels.csv", ("accession", "group", *FINDINGS), labels)
     values = sorted({v for phi in planted.values() for v in phi.values()})
     (out / PHI_FILE).write_text(json.dumps({"studies": planted, "values": values}, indent=1))
-    return {}
+    return quirks
 
 
-def _write_study(study: PhantomStudy, root: Path) -> None:
+def _write_study(study: PhantomStudy, root: Path, repeat: str) -> None:
     identity = study.identity
     header = {
         "PatientName": identity.patient_name, "PatientID": identity.mrn,
@@ -70,19 +85,15 @@ def _write_study(study: PhantomStudy, root: Path) -> None:
         "StudyInstanceUID": phantom_uid(study, "study"), "StudyID": "1"}
     rng = study_rng(study, "clinical-series")
     names = study.scanner.descriptions
-    number = 1
-    localizer = SeriesSpec("4CH", 0, number,
-                           named(LOCALIZER.get(study.vendor, "localizer"), identity),
-                           phantom_uid(study, "series", "localizer"))
-    not_a_cine = {"ImageType": ["ORIGINAL", "PRIMARY", "OTHER"], "CardiacNumberOfImages": 1}
-    _write_series(study, localizer, {**header, **not_a_cine}, study.views["4CH"].cine[0, :1],
-                  root)
+    for confuser in confusers(study, BEFORE_CINES, 1):
+        spec = confuser.spec
+        if confuser.kind == _confusers.LOCALIZER:  # the localizer is named as DICOM writes it
+            spec = dataclasses.replace(spec, description=named(spec.description, study.identity))
+        _write_series(study, spec, {**header, **confuser.header}, confuser.pixels, root)
+    number = len(BEFORE_CINES)
     for view in ("4CH", "2CH", "3CH"):
         number += 1 + int(rng.integers(0, 3))
-        description = named(names[view], identity, plain=True) if view in NAMED_VIEWS else (
-            names[view])
-        spec = SeriesSpec(view, 0, number, description, phantom_uid(study, "series", view))
-        _write_series(study, spec, header, None, root)
+        number = _write_long_axis(study, view, number, header, root, repeat)
     sax = study.views["SAX"]
     slices = range(sax.n_slices)[::-1] if study.scanner.apex_first else range(sax.n_slices)
     number += 1 + int(rng.integers(0, 3))
@@ -96,6 +107,31 @@ def _write_study(study: PhantomStudy, root: Path) -> None:
                               phantom_uid(study, "series", "SAX"),
                               first_instance=order * sax.n_frames + 1)
         _write_series(study, spec, header, None, root)
+    for confuser in confusers(study, AFTER_CINES, spec.series_number + 1):
+        _write_series(study, confuser.spec, {**header, **confuser.header}, confuser.pixels,
+                      root)
+
+
+def _write_long_axis(study: PhantomStudy, view: str, number: int, header: dict[str, object],
+                     root: Path, repeat: str) -> int:
+    """One long-axis cine from series ``number`` on, with its planted repeat; the last
+    series number used."""
+    name, cine = study.scanner.descriptions[view], study.views[view].cine[0]
+    if view in NAMED_VIEWS:
+        name = named(name, study.identity, plain=True)
+    spec = SeriesSpec(view, 0, number, name, phantom_uid(study, "series", view))
+    if repeat == FAILED_FIRST and view == "2CH":
+        failed = dataclasses.replace(spec, series_uid=phantom_uid(study, "series", view, "1"))
+        _write_series(study, failed, header, motion_corrupted(cine, study), root)
+        spec = dataclasses.replace(spec, series_number=number + 1)
+    _write_series(study, spec, header, None, root)
+    if repeat == INCOMPLETE_REPEAT and view == "4CH":
+        cut = dataclasses.replace(spec, series_number=spec.series_number + 1,
+                                  series_uid=phantom_uid(study, "series", view, "2"))
+        _write_series(study, cut, header, cine[:math.ceil(INCOMPLETE_FRACTION * len(cine))],
+                      root)
+        return cut.series_number
+    return spec.series_number
 
 
 def _write_series(study: PhantomStudy, spec: SeriesSpec, header: dict[str, object],

@@ -157,13 +157,16 @@ def test_symlinks_out_of_the_source_tree_are_refused_and_reported(tmp_path):
         reasons.UNMAPPED)  # read, then refused for their description, not their link
 
 
+# The ingest runs in this process (one worker: no pool). Its peak is VmHWM, the high-water mark
+# of this process's own memory map: ru_maxrss would not do, because Linux carries the forking
+# parent's peak (a large pytest process) across exec into the child's ru_maxrss.
 INGEST_AND_MEASURE = """
-import resource, sys
+import re, sys
+from pathlib import Path
 from cmrbench.cli import main
 code = main(["ingest", "ukbb", sys.argv[1], "--out", sys.argv[2], "--workers", "1",
              "--no-progress"])
-peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF,
-                                                          resource.RUSAGE_CHILDREN))
+peak = int(re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text()).group(1))
 print(f"exit={code} peak_kib={peak}")
 """
 

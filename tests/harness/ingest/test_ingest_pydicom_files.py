@@ -27,6 +27,9 @@ def clinical_source(root: Path) -> Path:
 
 
 def test_no_file_crashes_the_run_and_every_file_is_accounted_for(tmp_path):
+    """Every file is decoded or rejected with a reason; the decodable MR and CT images then
+    meet the content checks, which no still image passes: pydicom's MR_small files say
+    ScanningSequence SE (spin echo), the others hold one phase."""
     source = clinical_source(tmp_path / "src")
     text = card_path("clinical").read_text().replace(
         'view_map:\n', 'view_map:\n  - {pattern: ".*", view: SAX}\n')
@@ -34,7 +37,7 @@ def test_no_file_crashes_the_run_and_every_file_is_accounted_for(tmp_path):
     card = load_card(tmp_path / "card.yaml")
     spec = get_registry().dataset("clinical")
     report = ingest(spec.discover(source), card, tmp_path / "store", progress=False)
-    assert len(report.written) == 1 and report.rejected_studies == []
+    assert report.written == [] and report.rejected_studies[0]["reason"] == "no usable views"
     reasons = {item["file"]: item["reason"] for item in report.rejected_files}
     assert reasons["series_1/MR_truncated.dcm"] == vocabulary.TRUNCATED_PIXELS
     assert reasons["series_1/rtplan.dcm"] == vocabulary.NO_PIXEL_DATA
@@ -43,11 +46,11 @@ def test_no_file_crashes_the_run_and_every_file_is_accounted_for(tmp_path):
     assert reasons["series_1/JPEG-lossy.dcm"] == vocabulary.UNDECODABLE
     assert "series_1/MR_small_jpeg_ls_lossless.dcm" not in reasons or reasons[
         "series_1/MR_small_jpeg_ls_lossless.dcm"] != vocabulary.UNSUPPORTED_SYNTAX
+    for name in ("MR_small.dcm", "MR_small_RLE.dcm", "MR_small_jp2klossless.dcm"):
+        assert reasons[f"series_1/{name}"] == vocabulary.SPIN_ECHO
+    assert reasons["series_1/examples_overlay.dcm"] == vocabulary.NOT_CINE
     assert set(reasons.values()) <= set(vocabulary.ADVICE), reasons
-    store = StudyStore(tmp_path / "store")
-    (study,) = store.study_ids
-    stored_frames = sum(store.read_cine(study, "SAX", i).shape[0]
-                        for i in range(store.views(study)["SAX"]))
-    assert stored_frames + len(reasons) == len(FILES) + 1
+    assert len(reasons) == len(FILES) + 1
+    assert StudyStore(tmp_path / "store").study_ids == []
     saved = json.loads((tmp_path / "store" / "ingest_report.json").read_text())
     assert len(saved["rejected_files"]) == len(reasons)

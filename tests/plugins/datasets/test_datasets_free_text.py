@@ -42,7 +42,8 @@ def test_series_descriptions_are_kept_without_the_name_in_the_store_and_the_repo
         details = {item["detail"] for item in clinical.report.rejected_files
                    if item["study"] == store_id}
         localizer = f"{LOCALIZER[study.vendor]} [NAME]"
-        assert f"{localizer!r}: add a view_map rule to the card" in details
+        assert f"{localizer!r}: the card's view map leaves it out as a localizer, survey or " \
+               "planning scan" in details
     family_names = {s.identity.patient_name.split("^")[0] for s in clinical.studies}
     saved = (clinical.store.root / "ingest_report.json").read_text()
     assert not {name for name in family_names if name in saved.upper()}
