@@ -1,8 +1,10 @@
-"""Which reports a vocabulary is built from (a store's training role, nothing else), and how
+"""Which reports a vocabulary is built from (a store's training roles, nothing else), and how
 much it compresses them.
 
-Only the study files of the card's training role are opened: no validation or test report can
-shape the vocabulary a benchmark's text encoder reads.
+The training roles are the card's ``train`` (downstream training) and ``pretrain``
+(contrastive pretraining's training split: ``pretrain/train`` on the clinical cards, ``train``
+on the phantom). Only their study files are opened: no validation or test report can shape the
+vocabulary a benchmark's text encoder reads.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from cmrbench.store import StudyStore
 from cmrbench.store.index import INDEX_FILE
 from cmrbench.tokenizer.tokenizer import TemplateTokenizer
 
-TRAINING_ROLE = "train"
+TRAINING_ROLE, PRETRAINING_ROLE = "train", "pretrain"
 
 
 class CorpusError(ValueError):
@@ -34,22 +36,30 @@ class Corpus:
 
 
 def training_reports(store: Path | str, card: DatasetCard) -> Corpus:
-    """The reports of the studies that play the card's training role in ``store``."""
+    """The reports of the studies that play a training role of the card in ``store``."""
     studies = StudyStore(store)
     index = studies.index
     chosen = [study for study, split, patient, has_report in zip(
         index["study_id"], index["split"], index["patient_id"], index["has_report"], strict=True)
-        if has_report and card.roles.role(split, patient) == TRAINING_ROLE]
+        if has_report and is_training(card, split, patient)]
     if not chosen:
-        raise CorpusError(f"no study of {store} with a report plays the training role: the card "
-                          f"{card.path} maps it to split {card.roles.train!r}; the store's splits "
-                          f"are {sorted(set(index['split']))}. Pass --card with roles.train "
-                          "naming a split that holds reports")
+        raise CorpusError(f"no study of {store} with a report plays a training role: the card "
+                          f"{card.path} maps train to split {card.roles.train!r} and pretrain "
+                          f"to {card.roles.pretrain!r}; the store's splits are "
+                          f"{sorted(set(index['split']))}. Pass --card with roles naming a "
+                          "split that holds reports")
     reports = [studies.report(study) or "" for study in chosen]
-    return Corpus(reports, {"dataset": card.name, "role": TRAINING_ROLE,
-                            "split": card.roles.train, "split_sha256": card.split.sha256,
+    splits = sorted({card.roles.train, card.roles.pretrain})
+    return Corpus(reports, {"dataset": card.name, "roles": [TRAINING_ROLE, PRETRAINING_ROLE],
+                            "splits": splits, "split_sha256": card.split.sha256,
                             "store_index_sha256": sha256_file(Path(store) / INDEX_FILE),
                             "reports": len(reports)})
+
+
+def is_training(card: DatasetCard, split: str, patient_id: str) -> bool:
+    """Whether a study trains something: downstream (``train``) or pretraining (``pretrain``)."""
+    return (card.roles.role(split, patient_id) == TRAINING_ROLE
+            or card.roles.pretrain_role(split) == PRETRAINING_ROLE)
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,12 @@
 
     cmrbench tokenizer build STORE --out VOCAB.json [--card CARD.yaml] [--min-reports N]
 
-Only the reports of the studies in the card's training role are read (the card of the store's
-dataset, or ``--card``). Every sentence template written in at least N of them (default 2)
-becomes a phrase token. Prints the vocabulary's sha256 and the compression it gives on those
-reports: tokens per report, template tokenizer vs the word pieces alone. The file is what
-``template-text`` reads: ``--text-option vocabulary=VOCAB.json``.
+Only the reports of the studies in the card's training roles are read (``train`` and
+``pretrain``; the card of the store's dataset, or ``--card``). Every sentence template
+written in at least N of them (default 2) becomes a phrase token. Prints the vocabulary's
+sha256 and the compression it gives on those reports: tokens per report, template tokenizer
+vs the word pieces alone. The file is what ``template-text`` reads: ``--text-option
+vocabulary=VOCAB.json``.
 """
 
 from __future__ import annotations
@@ -50,8 +51,9 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     measured = compression(TemplateTokenizer(written, wordpieces), corpus.reports)
     print(f"{len(written.templates)} templates from {len(corpus.reports)} training reports "
-          f"({card.name}, split {card.roles.train!r}, at least {args.min_reports} reports "
-          f"each) -> {args.out}\nsha256 {written.sha256}\n{measured.render()}")
+          f"({card.name}, splits {corpus.built_from['splits']}, at least "
+          f"{args.min_reports} reports each) -> {args.out}\nsha256 {written.sha256}\n"
+          f"{measured.render()}")
     return 0
 
 

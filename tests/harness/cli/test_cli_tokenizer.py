@@ -51,7 +51,7 @@ def test_the_vocabulary_comes_from_training_reports_only(store, tmp_path, capsys
     assert planted not in vocabulary.templates
     assert not any("hiatus" in piece for t in vocabulary.templates for piece in t)
     assert vocabulary.built_from["reports"] == 30
-    assert vocabulary.built_from["split"] == "train"
+    assert vocabulary.built_from["splits"] == ["train"]
     printed = capsys.readouterr().out
     assert f"sha256 {vocabulary.sha256}" in printed
     assert json.loads(out.read_text())["format_version"] == 1
@@ -72,10 +72,11 @@ def test_a_card_whose_training_split_is_absent_is_refused(store, tmp_path, capsy
     card = tmp_path / "card.yaml"
     from cmrbench.cards import card_path
 
-    text = card_path("phantom").read_text() + "roles: {train: pretrain, val: val, test: test}\n"
+    text = card_path("phantom").read_text() + (
+        "roles: {train: t1, val: val, test: test, pretrain: t2, pretrain_val: v2}\n")
     card.write_text(text)
     code = main(["tokenizer", "build", str(store), "--out", str(tmp_path / "v.json"),
                  "--card", str(card)])
     assert code == 2
-    assert "plays the training role" in capsys.readouterr().err
+    assert "plays a training role" in capsys.readouterr().err
     assert not (tmp_path / "v.json").exists()
