@@ -2,8 +2,10 @@
 
 A ```bash block directly after an HTML comment ``<!-- verified: NAME -->`` is one step of the
 example NAME; the steps of one example run in order, each line as a shell command, in one
-fresh directory, with the test environment's ``cmrbench`` first on PATH. A block that stops
-working turns this test red, so README never shows a command that fails.
+fresh directory, with the test environment's ``cmrbench`` first on PATH. A block (any
+language) directly after ``<!-- verified-file: NAME PATH -->`` is written to PATH in that
+directory before the example's commands run, so a file README shows is the file they use. A
+block that stops working turns this test red, so README never shows a command that fails.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCK = re.compile(r"<!-- verified: ([\w-]+) -->\n```bash\n(.*?)```", re.S)
+FILE = re.compile(r"<!-- verified-file: ([\w-]+) (\S+) -->\n```\w*\n(.*?)```", re.S)
 
 
 def examples() -> dict[str, list[str]]:
@@ -28,13 +31,24 @@ def examples() -> dict[str, list[str]]:
     return found
 
 
+def files() -> dict[str, list[tuple[str, str]]]:
+    found: dict[str, list[tuple[str, str]]] = {}
+    for name, path, text in FILE.findall((ROOT / "README.md").read_text()):
+        found.setdefault(name, []).append((path, text))
+    return found
+
+
 def test_readme_has_verified_examples():
-    assert {"run-a-benchmark"} <= set(examples())
+    assert {"run-a-benchmark", "sweep"} <= set(examples())
+    assert set(files()) <= set(examples())  # every file belongs to an example that uses it
 
 
 @pytest.mark.parametrize("name", sorted(examples()))
 def test_readme_example_runs_verbatim(name, tmp_path):
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    for path, text in files().get(name, []):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
     for line in examples()[name]:
         done = subprocess.run(line, shell=True, cwd=tmp_path, env=env, capture_output=True,
                               text=True, timeout=900)
