@@ -2,8 +2,10 @@
 
 A ```bash block directly after an HTML comment ``<!-- verified: NAME -->`` is one step of the
 example NAME; the steps of one example run in order, each line as a shell command, in one
-fresh directory, with the test environment's ``cmrbench`` first on PATH. A block that stops
-working turns this test red, so README never shows a command that fails.
+fresh directory, with the test environment's ``cmrbench`` first on PATH. A block (any
+language) directly after ``<!-- verified-file: NAME PATH -->`` is written to PATH in that
+directory before the example's commands run, so a file README shows is the file they use. A
+block that stops working turns this test red, so README never shows a command that fails.
 
 README's commands run from a checkout, so the directory holds a copy of the checkout's
 ``examples/``. ``pip install`` installs into a throwaway folder on PYTHONPATH, offline, with
@@ -24,6 +26,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCK = re.compile(r"<!-- verified: ([\w-]+) -->\n```bash\n(.*?)```", re.S)
+FILE = re.compile(r"<!-- verified-file: ([\w-]+) (\S+) -->\n```\w*\n(.*?)```", re.S)
 
 
 def examples() -> dict[str, list[str]]:
@@ -34,8 +37,16 @@ def examples() -> dict[str, list[str]]:
     return found
 
 
+def files() -> dict[str, list[tuple[str, str]]]:
+    found: dict[str, list[tuple[str, str]]] = {}
+    for name, path, text in FILE.findall((ROOT / "README.md").read_text()):
+        found.setdefault(name, []).append((path, text))
+    return found
+
+
 def test_readme_has_verified_examples():
-    assert {"run-a-benchmark", "dataset-plugin"} <= set(examples())
+    assert {"run-a-benchmark", "sweep", "dataset-plugin"} <= set(examples())
+    assert set(files()) <= set(examples())  # every file belongs to an example that uses it
 
 
 @pytest.mark.parametrize("name", sorted(examples()))
@@ -48,6 +59,9 @@ def test_readme_example_runs_verbatim(name, tmp_path):
            # pip reads PIP_NO_BUILD_ISOLATION=0 as --no-build-isolation
            "PIP_TARGET": str(site), "PIP_NO_INDEX": "1", "PIP_NO_DEPS": "1",
            "PIP_NO_BUILD_ISOLATION": "0"}
+    for path, text in files().get(name, []):
+        (checkout / path).parent.mkdir(parents=True, exist_ok=True)
+        (checkout / path).write_text(text)
     for line in examples()[name]:
         done = subprocess.run(line, shell=True, cwd=checkout, env=env, capture_output=True,
                               text=True, timeout=900)

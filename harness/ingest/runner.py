@@ -3,6 +3,8 @@
 Each study is decoded in a worker and written atomically; a study whose file already exists
 is skipped, so an interrupted run is finished by running it again. The index is rebuilt from
 the study files at the end, and the ingest report lists every rejected file with its reason.
+With a ``shard`` (:mod:`cmrbench.ingest.shards`), only that shard's studies are ingested, and
+the last shard to finish writes the index and the report of all of them.
 Free text (series descriptions, the report, messages, text labels) leaves the worker only
 cleaned of the study's identifiers (:mod:`cmrbench.ingest.deid`).
 """
@@ -26,6 +28,7 @@ from cmrbench.ingest.deid import Cleaner, StudyText
 from cmrbench.ingest.dicom import read_frames
 from cmrbench.ingest.limits import outside_source
 from cmrbench.ingest.reasons import ADVICE
+from cmrbench.ingest.shards import Shard, merge_reports, missing_shards
 from cmrbench.ingest.source import Decoded, Rejection, SourceStudy
 from cmrbench.splits import salted_id
 from cmrbench.store import StudyRecord, ViewVolume, build_index, study_path, write_study
@@ -91,7 +94,8 @@ def pseudonyms(card: DatasetCard, study: SourceStudy) -> tuple[str, str]:
 def ingest(studies: Iterable[SourceStudy], card: DatasetCard, out: Path, *,
            decode: Decoder | None = None, workers: int = 1, progress: bool = True,
            provenance: dict[str, Any] | None = None, source: Path | None = None,
-           cleaner: Cleaner | None = None) -> IngestReport:
+           cleaner: Cleaner | None = None, shard: Shard | None = None
+           ) -> IngestReport:
     """Write every usable study of ``studies`` into the store at ``out``; return the report.
 
     ``provenance`` (e.g. the dataset plugin and harness version) is recorded in the report.
@@ -99,19 +103,27 @@ def ingest(studies: Iterable[SourceStudy], card: DatasetCard, out: Path, *,
     outside it, through a symlink, is refused and reported, never read. ``cleaner`` cleans
     every free-text value kept (default: the built-in one); it is built here first, so a
     cleaner that cannot be built fails before any study is read.
+    With ``shard``, only its studies are ingested and the report returned is the shard's, or,
+    from the shard that completes the set, the merged report of the whole store.
     """
     cleaner = cleaner or Cleaner()
     cleaner.build()
     out = Path(out)
     (out / STUDIES_DIR).mkdir(parents=True, exist_ok=True)
-    for leftover in (out / STUDIES_DIR).glob(f".*{PARTIAL_SUFFIX}"):
-        leftover.unlink()  # from a run that was killed mid-write
+    if shard is None:
+        for leftover in (out / STUDIES_DIR).glob(f".*{PARTIAL_SUFFIX}"):
+            leftover.unlink()  # from a run that was killed mid-write
     report = IngestReport(dataset=card.name, split_sha256=card.split.sha256,
                           provenance=dict(provenance or {}))
-    jobs = []
+    jobs, order = [], []
     for study in studies:
-        report.source_studies += 1
         study_id, patient_id = pseudonyms(card, study)
+        order.append(study_id)
+        if shard is not None and not shard.holds(study_id):
+            continue
+        report.source_studies += 1
+        if shard is not None:
+            _remove_partials(out, study_id)
         if study_path(out, study_id).exists():
             report.skipped.append(study_id)
         else:
@@ -126,9 +138,31 @@ def ingest(studies: Iterable[SourceStudy], card: DatasetCard, out: Path, *,
         for outcome in tqdm(outcomes, total=len(jobs), desc=f"ingest {card.name}",
                             unit="study", disable=not progress or None):
             _record(report, outcome)
+    if shard is None:
+        build_index(out)
+        _write_report(out / REPORT_FILE, report)
+        return report
+    _write_report(shard.report_path(out), report)
+    if missing_shards(out, shard.count):
+        return report
+    return merge_shards(out, shard.count, order)
+
+
+def merge_shards(out: Path, count: int, order: list[str]) -> IngestReport:
+    """Write the index and the report of a store that ``count`` shards ingested; ``order`` is
+    every study ID in source order (as :func:`pseudonyms` gives them)."""
+    report = IngestReport(**merge_reports(out, count, order))
     build_index(out)
-    _write_report(out, report)
+    _write_report(Path(out) / REPORT_FILE, report)
     return report
+
+
+def _remove_partials(out: Path, study_id: str) -> None:
+    """Temporary files of this study left by a shard killed mid-write (only this study's: other
+    shards may be writing theirs into the same store right now)."""
+    target = study_path(out, study_id)
+    for leftover in target.parent.glob(f".{target.name}.*{PARTIAL_SUFFIX}"):
+        leftover.unlink(missing_ok=True)
 
 
 def _ingest_one(job: tuple[SourceStudy, str, str, DatasetCard, Decoder, Path, Path | None,
@@ -188,6 +222,6 @@ def _record(report: IngestReport, outcome: dict[str, Any]) -> None:
         report.rejected_studies.append({"study": outcome["study"], "reason": outcome["reason"]})
 
 
-def _write_report(out: Path, report: IngestReport) -> None:
-    with atomic_write(out / REPORT_FILE) as partial:
+def _write_report(path: Path, report: IngestReport) -> None:
+    with atomic_write(path) as partial:
         partial.write_text(json.dumps(asdict(report), indent=2, sort_keys=True))

@@ -24,6 +24,7 @@ from cmrbench import __version__
 from cmrbench.files import atomic_write
 from cmrbench.leaderboard.build import Assembled
 from cmrbench.leaderboard.ranking import Ranked, Row
+from cmrbench.leaderboard.run_figures import publish
 from markupsafe import Markup
 
 TEMPLATES = files("cmrbench.leaderboard") / "templates"
@@ -37,8 +38,10 @@ CSV_COLUMNS = ("suite", "suite_version", "benchmark", "rank", "group", "name", "
 def write_board(assembled: Assembled, out: Path) -> list[Path]:
     """Write index.html, leaderboard.md, leaderboard.csv and metrics.csv into ``out``."""
     out = Path(out)
+    links = {id(row.checked): publish(row.checked.runs, row.checked.path.parent, out)
+             for ranked in assembled.ranked.values() for row in ranked.rows}
     written = []
-    for name, text in ((PAGE, page(assembled)), (MARKDOWN, markdown(assembled)),
+    for name, text in ((PAGE, page(assembled, links)), (MARKDOWN, markdown(assembled)),
                        (TABLE, table_csv(assembled)), (METRICS, metrics_csv(assembled))):
         with atomic_write(out / name) as partial:
             partial.write_text(text, encoding="utf-8")
@@ -81,7 +84,8 @@ def _text(text: Any, css: str = "") -> dict[str, Any]:
     return {"text": text, "sort": None, "css": css}
 
 
-def _section(assembled: Assembled, ranked: Ranked) -> dict[str, Any]:
+def _section(assembled: Assembled, ranked: Ranked,
+             links: dict[int, list[dict[str, str]]]) -> dict[str, Any]:
     bench = ranked.benchmark
     stated = {m for row in ranked.rows for m in row.metrics}
     metrics = [m for m in ranked.metrics if m in stated and m != bench.primary_metric]
@@ -104,7 +108,8 @@ def _section(assembled: Assembled, ranked: Ranked) -> dict[str, Any]:
                  _numeric(text["clips"], costs["clips_per_second"]),
                  _text(row.checked.status, row.checked.status)]
         rows.append({"cells": cells, "name": row.name, "rerun": row.rerun(),
-                     "group_class": row.group or "none"})
+                     "group_class": row.group or "none",
+                     "figures": links.get(id(row.checked), [])})
     figures = assembled.figures.get(bench.name, [])
     return {"anchor": bench.name, "name": bench.name, "description": bench.description,
             "dataset": bench.dataset, "task": bench.task,
@@ -118,8 +123,9 @@ def _section(assembled: Assembled, ranked: Ranked) -> dict[str, Any]:
             "figures": [{"svg": Markup(f.svg), "caption": f.caption} for f in figures]}
 
 
-def page(assembled: Assembled) -> str:
-    """The self-contained HTML page."""
+def page(assembled: Assembled, links: dict[int, list[dict[str, str]]] | None = None) -> str:
+    """The self-contained HTML page; ``links`` (by ``id`` of an entry's check) lists the
+    figure files copied beside it."""
     script = (TEMPLATES / "sort.js").read_text()
     digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
@@ -129,7 +135,7 @@ def page(assembled: Assembled) -> str:
         suite=assembled.suite, version=__version__, resamples=assembled.resamples,
         css=Markup((TEMPLATES / "page.css").read_text()), script=Markup(script),
         script_hash=f"sha256-{digest}",
-        sections=[_section(assembled, r) for r in assembled.ranked.values()],
+        sections=[_section(assembled, r, links or {}) for r in assembled.ranked.values()],
         curves=[{"svg": Markup(f.svg), "caption": f.caption} for f in assembled.curves],
         stray=[{"name": c.name, "reasons": "; ".join(c.reasons)} for c in assembled.stray])
 

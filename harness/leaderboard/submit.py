@@ -22,6 +22,7 @@ from cmrbench.leaderboard.errors import LeaderboardError, SubmissionRejected
 from cmrbench.leaderboard.reference import Reference, read_reference
 from cmrbench.leaderboard.rescore import Scores, min_cell, score, scored_table
 from cmrbench.leaderboard.resolved import Resolved, resolve
+from cmrbench.leaderboard.run_figures import carry
 from cmrbench.leaderboard.sources import Source, read_source
 from cmrbench.leaderboard.validate import submission_problems
 from cmrbench.predictions import read_predictions, write_predictions
@@ -39,11 +40,32 @@ class Accepted:
     entry: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A submission that passed validation: what :func:`accept` writes."""
+
+    suite: Suite
+    name: str
+    resolved: Resolved
+    board: Board
+    entry_path: Path
+    checked: list[tuple[Source, Reference, list[str]]]
+
+
 def submit(paths: Sequence[Path | str], suite: Suite, benchmark: str, name: str, *,
            store: Path | None = None, board: Path | None = None,
            registry: Registry | None = None) -> Accepted:
     """Validate the runs at ``paths`` (run directories or predictions files, one per seed) for
     ``benchmark`` and write them to the board as the entry ``name``."""
+    return accept(prepare(paths, suite, benchmark, name, store=store, board=board,
+                          registry=registry))
+
+
+def prepare(paths: Sequence[Path | str], suite: Suite, benchmark: str, name: str, *,
+            store: Path | None = None, board: Path | None = None,
+            registry: Registry | None = None) -> Prepared:
+    """Every check of :func:`submit`, writing nothing; raises SubmissionRejected listing every
+    problem (LeaderboardError for a name already taken or a benchmark that takes no entry)."""
     if not name.strip():
         raise LeaderboardError("--name: an entry needs a non-empty name")
     resolved = resolve(suite, benchmark, registry)
@@ -60,18 +82,28 @@ def submit(paths: Sequence[Path | str], suite: Suite, benchmark: str, name: str,
         problems += _board_problems(target, resolved, checked[0][1])
     if problems:
         raise SubmissionRejected(f"submission {name!r} to {suite.name}/{benchmark}", problems)
-    runs = [_run(target, resolved, name, source, reference) for source, reference, _ in checked]
+    return Prepared(suite, name, resolved, target, entry_path, checked)
+
+
+def accept(prepared: Prepared) -> Accepted:
+    """Write a validated submission: its scored predictions (public benchmarks), then the
+    entry."""
+    resolved, target, name = prepared.resolved, prepared.board, prepared.name
+    benchmark = resolved.benchmark.name
+    runs = [_run(target, resolved, name, source, reference)
+            for source, reference, _ in prepared.checked]
     if resolved.benchmark.public:
-        target.write_studies(benchmark, _studies_table(checked[0][1]))
+        target.write_studies(benchmark, _studies_table(prepared.checked[0][1]))
     entry = {"format": ENTRY_FORMAT, "version": ENTRY_VERSION, "name": name,
-             "publication": resolved.benchmark.publication, "suite": suite.identity(),
+             "publication": resolved.benchmark.publication,
+             "suite": prepared.suite.identity(),
              "benchmark": {"name": benchmark, "sha256": resolved.benchmark.sha256},
              "accepted": {"harness_version": __version__,
                           "date": datetime.datetime.now(datetime.UTC).isoformat(
                               timespec="seconds")},
              "runs": runs}
-    target.write_entry(entry_path, entry)
-    return Accepted(entry_path, entry)
+    target.write_entry(prepared.entry_path, entry)
+    return Accepted(prepared.entry_path, entry)
 
 
 def _check(path: Path | str, resolved: Resolved, store: Path | None
@@ -133,6 +165,9 @@ def _run(board: Board, resolved: Resolved, name: str, source: Source,
             write_predictions(Path(scratch) / "scored.csv", table, header)
             scores = _scores(resolved, Path(scratch) / "scored.csv", reference)
     result = source.result or {}
+    figures = carry(source.path.parent if source.result is not None else None, board.root,
+                    f"{board.stem(resolved.benchmark.name, name)}--seed{source.seed}",
+                    resolved.benchmark.public)
     return {"seed": source.seed,
             "submitted": {"file": source.path.name, "sha256": source.sha256,
                           "rows": len(source.predictions.table)},
@@ -140,7 +175,7 @@ def _run(board: Board, resolved: Resolved, name: str, source: Source,
             "matches_result_json": (result["metrics"] == scores.metrics
                                     if "metrics" in result else None),
             "header": header, "provenance": result.get("provenance"),
-            "cost": result.get("cost"), "config": source.config}
+            "cost": result.get("cost"), "config": source.config, "figures": figures}
 
 
 def _scores(resolved: Resolved, path: Path, reference: Reference) -> Scores:

@@ -23,6 +23,7 @@ from cmrbench.leaderboard.errors import LeaderboardError
 from cmrbench.leaderboard.reference import Reference, read_reference
 from cmrbench.leaderboard.rescore import min_cell, score, scored_table, truth_differs
 from cmrbench.leaderboard.resolved import Resolved, resolve
+from cmrbench.leaderboard.run_figures import problems as figure_problems
 from cmrbench.leaderboard.sources import read_source
 from cmrbench.leaderboard.submit import SUBGROUP
 from cmrbench.leaderboard.validate import submission_problems
@@ -85,6 +86,8 @@ def _check_entry(item: Checked, suite: Suite, board: Board, resolved: dict[str, 
     item.name = entry["name"]
     for run in entry["runs"]:
         _check_shape(run)
+        for problem in figure_problems(run, board.root):
+            item.flag(problem)
     benchmark = str((entry.get("benchmark") or {}).get("name"))
     if benchmark not in suite.benchmarks:
         item.flag(f"benchmark {benchmark!r} is not in suite {suite.name!r}")
@@ -120,6 +123,8 @@ def _check_shape(run: dict[str, Any]) -> None:
                                      or isinstance(m.get("value"), int | float))
             for m in metrics.values()):
         raise ValueError("malformed entry: 'metrics' must map names to {value, lower, ...}")
+    if not isinstance(run.get("figures") or [], list):
+        raise ValueError("malformed entry: 'figures' must be a list")
     for key in ("cost", "config", "subgroups", "submitted", "predictions"):
         if run.get(key) is not None and not isinstance(run[key], dict):
             raise ValueError(f"malformed entry: {key!r} must be a mapping or null")

@@ -127,6 +127,8 @@ def run_benchmark(config: RunConfig, *, registry: Registry | None = None,
     trainer.fit(module, datamodule=data,
                 ckpt_path=rundir.last_checkpoint(plan.config) if resume else None)
     fit_seconds = time.perf_counter() - fit_started
+    # predicting with the selected checkpoint loads its state, scores of later epochs absent
+    val_scores = dict(module.val_scores)
     rows = gather(Rows.concat(trainer.predict(module, datamodule=data,
                                               ckpt_path=selector.best_model_path or None)))
     if not trainer.is_global_zero:
@@ -138,7 +140,7 @@ def run_benchmark(config: RunConfig, *, registry: Registry | None = None,
     provenance = {**plan.provenance, **weights, "feature_cache_key": cache_key,
                   "preprocessing": preprocessing(plan.encoder.input),
                   "seed": plan.config.seed}
-    return rundir.finish(plan, table, module.val_scores, selector, provenance, cost)
+    return rundir.finish(plan, table, val_scores, selector, provenance, cost)
 
 
 def _plugin(entry: Any) -> dict[str, str]:

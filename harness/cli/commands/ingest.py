@@ -4,6 +4,10 @@ Resumable: re-running skips studies already written. Ends with a report of studi
 skipped and rejected, and every rejected file with its reason (also in STORE/ingest_report.json).
 Every free-text value kept (series descriptions, report text, messages) is cleaned of
 identifiers by a text cleaner (--cleaner; the built-in one by default).
+
+Sharded: ``--shard I/N`` ingests shard I (0..N-1) of N into a shared store, the studies chosen
+by a hash of their key; the last shard to finish writes the index and the report, and
+``--merge-shards N`` writes them from the N shard reports at any later time.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import Any
 
 from cmrbench.cli.errors import CommandError, lookup
 
@@ -32,14 +37,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cleaner", default="builtin", metavar="NAME",
                         help="the text cleaner for series descriptions, reports and messages "
                         "(`cmrbench ls cleaners`; default: builtin)")
+    shards = parser.add_mutually_exclusive_group()
+    shards.add_argument("--shard", metavar="I/N",
+                        help="ingest only shard I of N (0-based, e.g. $SLURM_ARRAY_TASK_ID/24) "
+                        "into the shared store; the last shard to finish merges")
+    shards.add_argument("--merge-shards", type=int, metavar="N",
+                        help="write the index and report of a store ingested as N shards")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def run(args: argparse.Namespace) -> int:
     from cmrbench.cards import CardError, load_card
-    from cmrbench.ingest import ingest
+    from cmrbench.ingest import ingest, pseudonyms
     from cmrbench.ingest.deid import Cleaner
+    from cmrbench.ingest.runner import merge_shards
     from cmrbench.ingest.series_map import SeriesMapError, with_series_map
+    from cmrbench.ingest.shards import Shard, ShardError, missing_shards
     from cmrbench.provenance import harness_state, plugin_provenance
 
     spec = lookup("dataset", args.dataset, args.disable).spec
@@ -58,16 +71,35 @@ def run(args: argparse.Namespace) -> int:
             card = with_series_map(card, args.series_map)
     except (CardError, SeriesMapError) as exc:
         raise CommandError(str(exc)) from None
+    studies = list(spec.discover(args.source))
+    if not studies:
+        raise CommandError(f"found no {spec.name} study under {args.source}; the card "
+                           f"{card_file} expects this layout:\n{card.layout.rstrip()}")
+    try:
+        shard = Shard.parse(args.shard) if args.shard else None
+        if args.merge_shards is not None:
+            if args.merge_shards < 1:
+                raise CommandError(f"--merge-shards must be at least 1, got {args.merge_shards}")
+            order = [pseudonyms(card, study)[0] for study in studies]
+            return _done(merge_shards(args.out, args.merge_shards, order), args.out)
+    except ShardError as exc:
+        raise CommandError(str(exc)) from None
     provenance = {"dataset_plugin": plugin_provenance(spec),
                   "text_cleaner": {"name": cleaner.name, **plugin_provenance(cleaner.spec)},
                   **harness_state()}
-    report = ingest(spec.discover(args.source), card, args.out, decode=spec.decode,
-                    workers=args.workers, progress=not args.no_progress,
-                    provenance=provenance, source=args.source,
-                    cleaner=Cleaner.from_entry(cleaner))
-    if report.source_studies == 0:
-        raise CommandError(f"found no {spec.name} study under {args.source}; the card "
-                           f"{card_file} expects this layout:\n{card.layout.rstrip()}")
+    report = ingest(studies, card, args.out, decode=spec.decode, workers=args.workers,
+                    progress=not args.no_progress, provenance=provenance, source=args.source,
+                    cleaner=Cleaner.from_entry(cleaner), shard=shard)
+    if shard is not None and missing_shards(args.out, shard.count):
+        print(report.summary())
+        print(f"shard {shard.index}/{shard.count} done; the store's index and report are "
+              f"written when the last shard finishes (waiting for shard(s) "
+              f"{missing_shards(args.out, shard.count)}), or by --merge-shards {shard.count}")
+        return 0 if report.written or report.skipped or not report.source_studies else 1
+    return _done(report, args.out)
+
+
+def _done(report: Any, out: Path) -> int:
     print(report.summary())
-    print(f"store: {args.out} (report: {args.out / 'ingest_report.json'})")
+    print(f"store: {out} (report: {out / 'ingest_report.json'})")
     return 0 if report.written or report.skipped else 1

@@ -8,12 +8,19 @@ benchmark's test studies in STORE (default: the store the run used), each once, 
 values and probabilities in [0, 1], made with the benchmark's task, protocol and split rule.
 Every problem is listed; nothing is written unless all runs pass. Public benchmarks keep the
 re-scored predictions on the board; restricted ones keep aggregates and the sha256 only.
+
+    cmrbench submit SWEEP/results.csv --suite phantom-v1 --name "{encoder}-{initialisation}"
+
+takes a sweep's results whole: each row's run goes to the benchmark with its protocol (or
+only to --benchmark), the runs of one benchmark and name are the seeds of one entry, and
+--name may name results.csv columns in braces.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from cmrbench.cli.errors import CommandError
 
@@ -21,11 +28,14 @@ HELP = "submit runs (one per seed) to a benchmark of a suite's leaderboard"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("runs", nargs="+", type=Path, metavar="RUN_DIR|PREDICTIONS",
-                        help="run directories or predictions files, one per seed")
+    parser.add_argument("runs", nargs="+", type=Path, metavar="RUN_DIR|PREDICTIONS|RESULTS",
+                        help="run directories or predictions files, one per seed; or a "
+                        "sweep's results.csv")
     parser.add_argument("--suite", required=True, help="suite name (e.g. phantom-v1) or path")
-    parser.add_argument("--benchmark", required=True, help="benchmark of the suite")
-    parser.add_argument("--name", required=True, help="the entry's name on the board")
+    parser.add_argument("--benchmark", help="benchmark of the suite (required unless a "
+                        "results.csv is given)")
+    parser.add_argument("--name", required=True, help="the entry's name on the board; for a "
+                        "results.csv it may hold {column} fields, e.g. {encoder}-{weights}")
     parser.add_argument("--store", type=Path,
                         help="study store with the test studies' labels (default: the run's)")
     parser.add_argument("--board", type=Path,
@@ -34,20 +44,45 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from cmrbench.leaderboard.errors import LeaderboardError
-    from cmrbench.leaderboard.rerun import rerun_command
     from cmrbench.leaderboard.sources import SourceError
-    from cmrbench.leaderboard.submit import submit
     from cmrbench.suites import SuiteError, load_suite
+    from cmrbench.sweeps.results import ResultsError
 
     try:
         suite = load_suite(args.suite)
-        accepted = submit(args.runs, suite, args.benchmark, args.name, store=args.store,
-                          board=args.board)
-    except (SuiteError, LeaderboardError, SourceError, FileNotFoundError) as exc:
+        accepted, skipped = _submit(args, suite)
+    except (SuiteError, LeaderboardError, SourceError, ResultsError, FileNotFoundError) as exc:
         raise CommandError(str(exc)) from None
+    for item in accepted:
+        _print_entry(item, suite)
+    if skipped:
+        print(f"{len(skipped)} row(s) belong to no benchmark of {suite.name} and were not "
+              f"submitted: {', '.join(skipped)}")
+    return 0
+
+
+def _submit(args: argparse.Namespace, suite: Any) -> tuple[list[Any], list[str]]:
+    """The accepted entries and the results.csv rows that belong to no benchmark."""
+    from cmrbench.leaderboard.submit import submit
+    from cmrbench.leaderboard.sweep_results import is_results_table, submit_results
+
+    if len(args.runs) == 1 and is_results_table(args.runs[0]):
+        return submit_results(args.runs[0], suite, args.name, benchmark=args.benchmark,
+                              store=args.store, board=args.board)
+    if args.benchmark is None:
+        raise CommandError("--benchmark is required for run directories and predictions files "
+                           "(only a sweep's results.csv finds its benchmarks itself)")
+    return [submit(args.runs, suite, args.benchmark, args.name, store=args.store,
+                   board=args.board)], []
+
+
+def _print_entry(accepted: Any, suite: Any) -> None:
+    from cmrbench.leaderboard.rerun import rerun_command
+
     entry = accepted.entry
-    primary = suite.benchmark(args.benchmark).primary_metric
-    print(f"accepted {entry['name']!r} on {suite.name}/{args.benchmark} "
+    benchmark = entry["benchmark"]["name"]
+    primary = suite.benchmark(benchmark).primary_metric
+    print(f"accepted {entry['name']!r} on {suite.name}/{benchmark} "
           f"({len(entry['runs'])} run(s), publishes {entry['publication']})")
     for run_ in entry["runs"]:
         metric = run_["metrics"].get(primary) or {}
@@ -59,4 +94,3 @@ def run(args: argparse.Namespace) -> int:
         if command:
             print(f"  rerun: {command}")
     print(f"entry: {accepted.path}")
-    return 0

@@ -69,6 +69,17 @@ def test_a_finished_run_is_returned_and_another_config_is_refused(small_store, t
         run_benchmark(config(small_store, tmp_path / "run", seed=1), progress=False)
 
 
+def test_every_epochs_validation_score_is_kept_when_an_earlier_epoch_is_selected(small_store,
+                                                                                  tmp_path):
+    """With lr 0 every epoch scores the same, so the first epoch's checkpoint stays the
+    selected one (ties do not replace it); result.json still lists every epoch's score."""
+    result = run_benchmark(config(small_store, tmp_path / "run", max_steps=None, max_epochs=3,
+                                  lr=0.0), progress=False)
+    assert result["validation"]["selected_checkpoint"] == "best.ckpt"
+    assert list(result["validation"]["scores_by_epoch"]) == ["0", "1", "2"]
+    assert len(set(result["validation"]["scores_by_epoch"].values())) == 1
+
+
 def _trained_state(store: Path, out: Path, mode: str) -> dict[str, torch.Tensor]:
     run_benchmark(config(store, out, mode=mode, feature_cache=False, max_steps=2, lr=0.05),
                   progress=False)
