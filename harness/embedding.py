@@ -8,7 +8,7 @@ policy, input contract and seed.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 import torch
 from cmrbench.data import ClipDataset, make_loader, to_device
-from cmrbench.encoder_guard import build_module, embed_batch
+from cmrbench.encoder_guard import build_module, embed_batch, embed_text_batch
 from cmrbench.files import sha256_file
 from cmrbench.provenance import environment, plugin_provenance
-from cmrbench.specs import EncoderSpec, VideoInput
+from cmrbench.specs import EncoderSpec, TextInput, VideoInput
 from cmrbench.store.index import INDEX_FILE
-from cmrbench.weights import ResolvedWeights, load_weights
+from cmrbench.weights import ResolvedWeights, load_weights, resolve_weights
 from tqdm import tqdm
 
 
@@ -37,16 +37,19 @@ class Embeddings:
 
 
 def build_encoder(spec: EncoderSpec, weights: Path | ResolvedWeights | None = None, *,
-                  exclude: Iterable[str] = (), initialisation: str | None = None, seed: int = 0
+                  exclude: Iterable[str] = (), initialisation: str | None = None, seed: int = 0,
+                  options: Mapping[str, Any] | None = None
                   ) -> tuple[torch.nn.Module, dict[str, Any]]:
     """The encoder in eval mode, with its weights loaded strictly, and their provenance.
 
     ``weights`` is a file, or what :func:`cmrbench.weights.resolve_weights` made of a path or
     tag: its exclusions and initialisation name apply, and its tag facts join the provenance.
-    Without ``weights`` the encoder keeps its seeded random initialisation, named 'random'.
+    Without ``weights`` the encoder keeps its seeded random initialisation, named 'random'
+    (or ``initialisation``). ``options`` are keyword arguments of the encoder's factory
+    (a text encoder's ``model_path``, ``freeze_layers``); they join the provenance.
     """
     torch.manual_seed(seed)
-    module = build_module(spec)
+    module = build_module(spec, **dict(options or {}))
     if weights is None:
         provenance = {"initialisation": initialisation or "random", "init_seed": seed}
     else:
@@ -54,8 +57,27 @@ def build_encoder(spec: EncoderSpec, weights: Path | ResolvedWeights | None = No
         loaded = load_weights(module, resolved.path, exclude=(*resolved.exclude, *exclude),
                               initialisation=initialisation or resolved.initialisation)
         provenance = {**loaded.provenance, **resolved.provenance}
+    if options:
+        provenance["encoder_options"] = {k: str(v) for k, v in options.items()}
     return module.eval(), {"encoder": spec.name, "encoder_plugin": plugin_provenance(spec),
                            **provenance}
+
+
+def build_text_encoder(spec: EncoderSpec, weights: str | None = None, *,
+                       options: Mapping[str, Any] | None = None, seed: int = 0
+                       ) -> tuple[torch.nn.Module, dict[str, Any]]:
+    """A text encoder built with its factory ``options`` (e.g. ``model_path``), with
+    ``weights`` (a path or tag, e.g. the text encoder a pretraining run exported) loaded
+    strictly. Without weights its initialisation is named 'language-model': the model files
+    the factory read, with a seeded random projection."""
+    if not isinstance(spec.input, TextInput):
+        raise ValueError(f"{spec.name} is a {spec.modality} encoder, not a text encoder")
+    resolved = resolve_weights(spec, weights) if weights else None
+    module, provenance = build_encoder(spec, resolved, seed=seed, options=options,
+                                       initialisation=None if resolved else "language-model")
+    if getattr(module, "model_path", None) is not None:  # the model files it was built on
+        provenance["model_path"] = str(module.model_path)
+    return module, provenance
 
 
 @torch.no_grad()
@@ -63,8 +85,10 @@ def embed_store(spec: EncoderSpec, module: torch.nn.Module, store: Path, *,
                 split: str | None = None, views: str = "reference", batch_size: int = 8,
                 device: str = "cpu", workers: int | None = None,
                 weights_provenance: dict[str, Any] | None = None,
-                progress: bool = True, features: bool = False) -> Embeddings:
-    """Embed every video the ``views`` policy selects in ``split`` of the store.
+                progress: bool = True, features: bool = False,
+                studies: Sequence[str] | None = None) -> Embeddings:
+    """Embed every video the ``views`` policy selects in ``split`` of the store (of exactly
+    ``studies``, in order, when given).
 
     ``workers`` DataLoader processes read and hand over clips (default: `make_loader`'s)
     while the device transforms and encodes the previous batch. With ``features`` the rows
@@ -72,7 +96,8 @@ def embed_store(spec: EncoderSpec, module: torch.nn.Module, store: Path, *,
     """
     if not isinstance(spec.input, VideoInput):
         raise ValueError(f"{spec.name} is a {spec.modality} encoder; embed needs a video encoder")
-    dataset = ClipDataset(store, spec.input, split=split, views=views, train=False)
+    dataset = ClipDataset(store, spec.input, split=split, views=views, train=False,
+                          studies=studies)
     loader = make_loader(dataset, batch_size, workers=workers, device=device)
     transform = dataset.batch_transform()
     module = module.to(device)
@@ -93,6 +118,19 @@ def embed_store(spec: EncoderSpec, module: torch.nn.Module, store: Path, *,
     return Embeddings(vectors=np.concatenate(vectors) if vectors else empty,
                       study_id=np.array(ids, dtype=str), view=np.array(view_names, dtype=str),
                       slice=np.array(slices, dtype=np.int64), provenance=provenance)
+
+
+@torch.no_grad()
+def embed_texts(spec: EncoderSpec, module: torch.nn.Module, texts: Sequence[str], *,
+                device: str = "cpu", batch_size: int = 64) -> np.ndarray:
+    """A text encoder's embeddings of ``texts``, float32 [len(texts), embed_dim], in order."""
+    if not isinstance(spec.input, TextInput):
+        raise ValueError(f"{spec.name} is a {spec.modality} encoder; embed_texts needs a text "
+                         "encoder")
+    module = module.to(device).eval()
+    rows = [embed_text_batch(spec, module, list(texts[start:start + batch_size]), device)
+            for start in range(0, len(texts), batch_size)]
+    return np.concatenate(rows) if rows else np.zeros((0, spec.embed_dim), np.float32)
 
 
 def save_embeddings(path: Path, embeddings: Embeddings) -> None:

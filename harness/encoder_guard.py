@@ -27,10 +27,11 @@ class EncoderFailure(PluginFailure):
             f"`cmrbench.testing.check_encoder({spec.name!r})` and report it to its authors")
 
 
-def build_module(spec: EncoderSpec) -> torch.nn.Module:
-    """``spec.factory()``, the way the harness always calls it: with no arguments."""
+def build_module(spec: EncoderSpec, **options: Any) -> torch.nn.Module:
+    """``spec.factory()``, the way the harness always calls it: with no arguments, or with
+    the keyword ``options`` a user named (a text encoder's ``model_path``)."""
     try:
-        module = spec.factory()
+        module = spec.factory(**options)
     except Exception as exc:  # noqa: BLE001 - whatever the plugin raises is its failure
         raise EncoderFailure(spec, f"failed to build: factory() raised "
                                    f"{type(exc).__name__}: {exc}") from exc
@@ -52,19 +53,33 @@ def embed_batch(spec: EncoderSpec, module: torch.nn.Module, video: torch.Tensor,
     return checked_output(spec, output, len(video), width=None if features else spec.embed_dim)
 
 
+def embed_text_batch(spec: EncoderSpec, module: torch.nn.Module, texts: list[str],
+                     device: torch.device | str = "cpu") -> np.ndarray:
+    """A text encoder's embeddings of ``texts`` as float32 [len(texts), embed_dim], through
+    its own ``tokenize`` and forward."""
+    try:
+        tokens = {key: value.to(device) for key, value in module.tokenize(texts).items()}
+        output = module(**tokens)
+    except Exception as exc:  # noqa: BLE001 - whatever the plugin raises is its failure
+        raise EncoderFailure(spec, f"failed on a batch of {len(texts)} texts: tokenize or "
+                                   f"forward raised {type(exc).__name__}: {exc}") from exc
+    return checked_output(spec, output, len(texts), width=spec.embed_dim)
+
+
 def checked_output(spec: EncoderSpec, output: Any, batch_size: int,
                    width: int | None) -> np.ndarray:
     """``output`` as float32 [batch_size, width] (any width when ``width`` is None);
     anything else is an EncoderFailure."""
     expected = [batch_size, width if width is not None else "any width"]
+    items = "clips" if spec.modality == "video" else "texts"
     if not isinstance(output, torch.Tensor) or not output.is_floating_point():
         kind = output.dtype if isinstance(output, torch.Tensor) else type(output).__name__
-        raise EncoderFailure(spec, f"returned a {kind} for a batch of {batch_size} clips, not "
-                                   f"a float tensor {expected}")
+        raise EncoderFailure(spec, f"returned a {kind} for a batch of {batch_size} {items}, "
+                                   f"not a float tensor {expected}")
     if output.ndim != 2 or output.shape[0] != batch_size or (
             width is not None and output.shape[1] != width):
         raise EncoderFailure(spec, f"returned shape {list(output.shape)} for a batch of "
-                                   f"{batch_size} clips; its spec declares embed_dim="
+                                   f"{batch_size} {items}; its spec declares embed_dim="
                                    f"{spec.embed_dim}, so {expected} was expected")
     vectors = output.detach().float().cpu().numpy()
     if not np.isfinite(vectors).all():

@@ -118,6 +118,7 @@ def _check_ratios(where: str, ratios: Mapping[str, float]) -> None:
 
 
 ROLES = ("train", "val", "test")
+PRETRAIN_ROLES = ("pretrain", "pretrain_val")
 
 
 @dataclass(frozen=True)
@@ -139,17 +140,32 @@ class SplitRoles:
 
     A role names a split, or a :class:`Holdout` carved out of one by patient; the split it is
     carved from then loses those patients in every other role.
+
+    Contrastive pretraining has roles of its own, ``pretrain`` and ``pretrain_val`` (the
+    studies whose reports it trains and validates on), each naming one split. By default they
+    are the ``train`` and ``val`` splits, as on the phantom; the clinical cards send them to
+    ``pretrain/train`` and ``pretrain/val``, the patients kept apart from every downstream
+    role.
     """
 
     train: str = "train"
     val: str | Holdout = "val"
     test: str = "test"
+    pretrain: str = "train"
+    pretrain_val: str = "val"
+
+    def __post_init__(self) -> None:
+        if self.pretrain == self.pretrain_val:
+            raise SplitError(f"roles: pretrain and pretrain_val both name split "
+                             f"{self.pretrain!r}; pretraining must validate on other studies "
+                             "than it trains on")
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> SplitRoles:
-        unknown = sorted(set(data) - set(ROLES))
+        known = ROLES + PRETRAIN_ROLES
+        unknown = sorted(set(data) - set(known))
         if unknown:
-            raise SplitError(f"roles: unknown role(s) {unknown}; known: {list(ROLES)}")
+            raise SplitError(f"roles: unknown role(s) {unknown}; known: {list(known)}")
         values: dict[str, Any] = {}
         for role, value in data.items():
             if isinstance(value, str) and value:
@@ -176,7 +192,15 @@ class SplitRoles:
                 return role
         return None
 
+    def pretrain_role(self, split: str) -> str | None:
+        """The pretraining role (``pretrain`` or ``pretrain_val``) of a study of ``split``."""
+        for role in PRETRAIN_ROLES:
+            if getattr(self, role) == split:
+                return role
+        return None
+
     def as_dict(self) -> dict[str, Any]:
         val = self.val if isinstance(self.val, str) else {
             "from": self.val.split, "holdout": self.val.fraction, "salt": self.val.salt}
-        return {"train": self.train, "val": val, "test": self.test}
+        return {"train": self.train, "val": val, "test": self.test,
+                "pretrain": self.pretrain, "pretrain_val": self.pretrain_val}

@@ -17,6 +17,14 @@ A task is small and knows no training loop. It says
   curves and paired DeLong tests (:meth:`Task.scores`) and the continuous targets and
   predictions of its Bland-Altman plots (:meth:`Task.estimates`).
 
+A task that declares the ``zeroshot`` protocol trains nothing: the runner embeds the test
+studies' videos with the (pretrained) video encoder and hands them, with a text encoder and the
+studies' reports, to :meth:`Task.zero_shot` (see :class:`ZeroShotInputs`), whose raw outputs
+become prediction columns through :meth:`Task.predictions` as in every other mode. Such a task
+needs no head or loss. A task that compares studies with their own reports sets
+:attr:`Task.needs_report`, and studies without a report are left out like studies without
+targets (so a leaderboard chooses the same test studies).
+
 Statistics a task needs from the training targets (positive weights, target scaling) are
 computed by :meth:`Task.fit` before the head is built; the runner calls it in every process
 from the same deterministic training set and records what it returns in ``result.json``.
@@ -25,7 +33,7 @@ from the same deterministic training set and records what it returns in ``result
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,6 +90,28 @@ class TaskError(ValueError):
     """A task cannot run as asked (unknown label, no usable study); the message says why."""
 
 
+@dataclass(frozen=True)
+class ZeroShotInputs:
+    """What the zeroshot mode gives :meth:`Task.zero_shot`, for the test studies in order.
+
+    - ``videos[i]``: study i's video embeddings [K_i, D] (the video encoder's L2-normalised
+      output for the videos the evaluation view policy selects), named in ``video_names[i]``
+      ("VIEW/slice");
+    - ``reports[i]``: the store's report of study i (None where it has none);
+    - ``embed_text(texts)``: the text encoder's L2-normalised embeddings [len(texts), D];
+    - ``sentences``: how many report sentences the text encoder reads at once (its
+      ``TextInput.sentences``: what pretraining paired with each video).
+    """
+
+    study_ids: list[str]
+    patient_ids: list[str]
+    videos: list[np.ndarray]
+    video_names: list[list[str]]
+    reports: list[str | None]
+    embed_text: Callable[[Sequence[str]], np.ndarray]
+    sentences: int
+
+
 @dataclass
 class Task:
     """Base class of the built-in tasks; a plugin may subclass it or provide the same members.
@@ -96,6 +126,7 @@ class Task:
     layernorm: bool = False
     defaults: TrainingDefaults = field(default_factory=TrainingDefaults)
     stats: dict[str, Any] = field(default_factory=dict)
+    needs_report: bool = False
 
     def targets(self, labels: Mapping[str, Any]) -> list[float] | None:
         """This study's targets in ``target_names`` order, or None if it lacks any."""
@@ -122,8 +153,16 @@ class Task:
         """Every metric of the task from a predictions table (see :mod:`cmrbench.predictions`)."""
         raise NotImplementedError
 
+    def zero_shot(self, inputs: ZeroShotInputs) -> np.ndarray:
+        """Raw outputs [n_studies, n_outputs] for the zeroshot mode, one row per study of
+        ``inputs`` in order (what :meth:`predictions` turns into columns). Required of a task
+        that declares the ``zeroshot`` protocol; never called otherwise."""
+        raise NotImplementedError
+
     def details(self, table: pd.DataFrame) -> dict[str, Any]:
-        """JSON-ready extras beyond the metrics (confusion matrix, operating points, ...)."""
+        """JSON-ready extras beyond the metrics (confusion matrix, operating points, ...).
+        ``details["chance"]`` ({metric: value}), where a task states it, is printed beside
+        each metric."""
         return {}
 
     def probability_columns(self) -> tuple[str, ...]:
@@ -152,6 +191,5 @@ def target_matrix(task: Task, labels: list[Mapping[str, Any]]) -> tuple[np.ndarr
     """Targets of many studies: (float32 [n_usable, n_targets], bool mask of usable studies)."""
     rows = [task.targets(item) for item in labels]
     usable = np.array([row is not None for row in rows], dtype=bool)
-    width = len(task.target_names)
-    values = np.array([row for row in rows if row is not None], dtype=np.float32)
-    return values.reshape(-1, width), usable
+    kept = [row for row in rows if row is not None]
+    return np.array(kept, dtype=np.float32).reshape(len(kept), len(task.target_names)), usable

@@ -15,7 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 PLACEHOLDERS = {"store": "STORE", "out": "RUN_DIR", "weights": "WEIGHTS", "cache_dir": None,
-                "card": None}
+                "card": None, "text_weights": "TEXT_WEIGHTS"}
+REPEATED = {"exclude": "--exclude"}  # list fields: one flag per item
+OPTIONS = {"task_options": "--option", "text_options": "--text-option"}  # KEY=VALUE flags
 
 
 def rerun_command(config: Mapping[str, Any] | None) -> str | None:
@@ -24,7 +26,7 @@ def rerun_command(config: Mapping[str, Any] | None) -> str | None:
         return None
     words = ["cmrbench", "run"]
     for key, value in config.items():
-        if value is None or value is True or key in ("task_options", "exclude"):
+        if value is None or value is True or key in REPEATED or key in OPTIONS:
             continue
         if value is False:
             words.append(f"--no-{key.replace('_', '-')}")
@@ -34,8 +36,10 @@ def rerun_command(config: Mapping[str, Any] | None) -> str | None:
             if value is None:
                 continue
         words += [f"--{key.replace('_', '-')}", str(value)]
-    for prefix in config.get("exclude") or []:
-        words += ["--exclude", str(prefix)]
-    for key, value in sorted((config.get("task_options") or {}).items()):
-        words += ["--option", f"{key}={json.dumps(value)}"]  # JSON is YAML, as --option reads
+    for key, flag in REPEATED.items():
+        for item in config.get(key) or []:
+            words += [flag, str(item)]
+    for key, flag in OPTIONS.items():
+        for name, value in sorted((config.get(key) or {}).items()):
+            words += [flag, f"{name}={json.dumps(value)}"]  # JSON is YAML, as the flags read
     return shlex.join(words)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -12,12 +13,14 @@ from cmrbench.cards import DatasetCard
 from cmrbench.predictions import PRED, build_table, problems
 from cmrbench.registry import Entry
 from cmrbench.specs import TaskSpec
-from cmrbench.task import Metric, target_matrix
+from cmrbench.task import Metric, ZeroShotInputs, target_matrix
 from cmrbench.testing._subject import Subject, resolve
 
 MEMBERS = ("target_names", "attention", "layernorm", "defaults", "targets", "fit", "head",
            "loss", "predictions", "metrics", "details", "probability_columns", "scores",
            "estimates")
+TRAINING = ("linear", "finetune", "transfer")
+TRAINING_MEMBERS = ("attention", "layernorm", "head", "loss")  # what only training needs
 
 
 def check_task(task: str | Entry | TaskSpec, card: DatasetCard,
@@ -31,6 +34,11 @@ def check_task(task: str | Entry | TaskSpec, card: DatasetCard,
     - ``fit`` accepts the training targets; the head maps pooled [B, branches, dim] to outputs
       that ``predictions`` turns into columns of one finite value per study;
     - the loss is a finite scalar that sends a gradient to every head parameter;
+    - for a task that declares the ``zeroshot`` protocol (and needs no head or loss unless it
+      declares a training protocol too): ``zero_shot`` returns one finite row per study, each
+      computed from that study's own videos and report (presenting the studies in another
+      order reorders the rows), with random unit video embeddings and a deterministic
+      stand-in text encoder;
     - the declared probability columns exist and hold values in [0, 1]; ``scores`` gives
       binary truths with finite scores, ``estimates`` finite (truth, prediction) pairs, one
       per study (what leaderboards draw ROC and Bland-Altman plots from);
@@ -45,7 +53,10 @@ def check_task(task: str | Entry | TaskSpec, card: DatasetCard,
     subject = resolve("task", task)
     spec: TaskSpec = subject.spec  # type: ignore[assignment]
     built = spec.build(card, **dict(options or {}))
-    absent = [m for m in MEMBERS if not hasattr(built, m)]
+    trains = any(protocol in TRAINING for protocol in spec.protocols)
+    required = [m for m in MEMBERS if trains or m not in TRAINING_MEMBERS]
+    required += ["zero_shot"] if "zeroshot" in spec.protocols else []
+    absent = [m for m in required if not hasattr(built, m)]
     if absent:
         subject.fail(f"build() returned {type(built).__name__}, which lacks {absent}",
                      "subclass cmrbench.task.Task or provide these members")
@@ -54,15 +65,15 @@ def check_task(task: str | Entry | TaskSpec, card: DatasetCard,
         subject.fail("targets() gave None for every example study",
                      "pass example labels the task can use, or fix targets()")
     built.fit(targets)
-    torch.manual_seed(seed)
-    head = built.head(dim)
-    pooled = torch.randn(len(targets), len(built.attention), dim)
-    outputs = head(pooled)
-    if outputs.ndim != 2 or outputs.shape[0] != len(targets):
-        subject.fail(f"head returned shape {tuple(outputs.shape)} for pooled "
-                     f"{tuple(pooled.shape)}", "return raw outputs [batch, n_outputs]")
-    _check_loss(subject, built, head, outputs, torch.from_numpy(targets))
-    table = _table(subject, built, targets, outputs.detach().numpy())
+    outputs = None
+    if trains:
+        outputs = _check_head(subject, built, targets, dim, seed)
+    if "zeroshot" in spec.protocols:
+        outputs = _check_zero_shot(subject, built, len(targets), dim, seed)
+    if outputs is None:
+        subject.fail(f"declares protocols {list(spec.protocols)}, none of which check_task "
+                     "can exercise", f"declare one of {[*TRAINING, 'zeroshot']}")
+    table = _table(subject, built, targets, outputs)
     _check_board_views(subject, built, table)
     metrics = _check_metrics(subject, built, table, seed)
     for name, expected in (reference(table) if reference else {}).items():
@@ -71,6 +82,61 @@ def check_task(task: str | Entry | TaskSpec, card: DatasetCard,
             subject.fail(f"metric {name!r} is {got}, the reference gives {expected}",
                          "compute the metric as the reference does")
     return built
+
+
+def _check_head(subject: Subject, task: Any, targets: np.ndarray, dim: int,
+                seed: int) -> np.ndarray:
+    torch.manual_seed(seed)
+    head = task.head(dim)
+    pooled = torch.randn(len(targets), len(task.attention), dim)
+    outputs = head(pooled)
+    if outputs.ndim != 2 or outputs.shape[0] != len(targets):
+        subject.fail(f"head returned shape {tuple(outputs.shape)} for pooled "
+                     f"{tuple(pooled.shape)}", "return raw outputs [batch, n_outputs]")
+    _check_loss(subject, task, head, outputs, torch.from_numpy(targets))
+    return outputs.detach().numpy()
+
+
+def stand_in_text(dim: int) -> Callable[[Sequence[str]], np.ndarray]:
+    """A deterministic stand-in text encoder: each text's unit vector seeded by its sha256."""
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        rows = [np.random.default_rng(int.from_bytes(
+            hashlib.sha256(text.encode()).digest()[:8], "big")).standard_normal(dim)
+            for text in texts]
+        vectors = np.array(rows, dtype=np.float32).reshape(len(rows), dim)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12)
+    return embed
+
+
+def zero_shot_inputs(n: int, dim: int, seed: int) -> ZeroShotInputs:
+    """``n`` studies with 1-3 random unit video embeddings each and a three-sentence report."""
+    rng = np.random.default_rng(seed)
+    videos = [rng.standard_normal((1 + i % 3, dim)).astype(np.float32) for i in range(n)]
+    return ZeroShotInputs(
+        study_ids=[f"s{i:04d}" for i in range(n)], patient_ids=[f"p{i // 2:04d}" for i in range(n)],
+        videos=[v / np.linalg.norm(v, axis=1, keepdims=True) for v in videos],
+        video_names=[[f"SAX/{k}" for k in range(len(v))] for v in videos],
+        reports=[f"LVEF is {30 + i}%. Study number {i}. Normal RV." for i in range(n)],
+        embed_text=stand_in_text(dim), sentences=2)
+
+
+def _check_zero_shot(subject: Subject, task: Any, n: int, dim: int, seed: int) -> np.ndarray:
+    inputs = zero_shot_inputs(n, dim, seed)
+    outputs = np.asarray(task.zero_shot(inputs), dtype=np.float64)
+    if outputs.ndim != 2 or len(outputs) != n or not np.isfinite(outputs).all():
+        subject.fail(f"zero_shot returned shape {outputs.shape} (finite: "
+                     f"{bool(np.isfinite(outputs).all())}) for {n} studies",
+                     "return finite raw outputs [studies, n_outputs], one row per study")
+    order = np.random.default_rng(seed).permutation(n)
+    fields = ("study_ids", "patient_ids", "videos", "video_names", "reports")
+    shuffled = ZeroShotInputs(**{name: [getattr(inputs, name)[i] for i in order]
+                                 for name in fields},
+                              embed_text=inputs.embed_text, sentences=inputs.sentences)
+    again = np.asarray(task.zero_shot(shuffled), dtype=np.float64)
+    if again.shape != outputs.shape or not np.allclose(again, outputs[order], atol=1e-6):
+        subject.fail("zero_shot's row for a study changes when the studies come in another "
+                     "order", "compute each study's outputs from its own videos and report")
+    return outputs
 
 
 def _check_loss(subject: Subject, task: Any, head: torch.nn.Module, outputs: torch.Tensor,

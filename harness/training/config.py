@@ -14,13 +14,13 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import yaml
 from cmrbench.data.views import VIEW_POLICIES
 from cmrbench.task import TrainingDefaults
 
-MODES = ("linear", "finetune", "transfer")
+MODES = ("linear", "finetune", "transfer", "zeroshot")
 CONFIG_FILE = "config.yaml"
 
 
@@ -28,9 +28,63 @@ class ConfigError(ValueError):
     """A run configuration field is missing or invalid; the message names the field."""
 
 
+class ConfigFields:
+    """What every configuration dataclass shares: reading a YAML mapping whose keys are the
+    flags' names ('-' or '_'), refusing unknown keys and wrong types with the field's name,
+    and writing the resolved configuration back as YAML."""
+
+    KIND = "config"
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Self:
+        """A config from a YAML mapping; keys may use '-' (as the flags do) or '_'."""
+        values = {str(k).replace("-", "_"): v for k, v in data.items()}
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ConfigError(f"unknown field(s) {unknown}; known fields: {sorted(known)}")
+        missing = sorted(n for n, f in known.items() if n not in values
+                         and f.default is dataclasses.MISSING
+                         and f.default_factory is dataclasses.MISSING)
+        if missing:
+            raise ConfigError(f"missing field(s) {missing}")
+        hints = typing.get_type_hints(cls)
+        return cls(**{name: _coerce(name, value, hints[name]) for name, value in values.items()})
+
+    @classmethod
+    def from_yaml(cls, path: Path) -> Self:
+        try:
+            data = yaml.safe_load(Path(path).read_text())
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"{path}: cannot read the {cls.KIND}: {exc}") from None
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"{path}: a {cls.KIND} is a YAML mapping of fields")
+        try:
+            return cls.from_mapping(data)
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain YAML/JSON-ready values (paths as strings, tuples as lists)."""
+        out = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = (str(value) if isinstance(value, Path)
+                           else list(value) if isinstance(value, tuple) else value)
+        return out
+
+    def save(self, path: Path) -> None:
+        from cmrbench.files import atomic_write
+
+        with atomic_write(path) as partial:
+            partial.write_text(yaml.safe_dump(self.as_dict(), sort_keys=False))
+
+
 @dataclass(frozen=True)
-class RunConfig:
+class RunConfig(ConfigFields):
     """Everything that decides what a run computes (and a few things that decide how)."""
+
+    KIND = "run config"
 
     encoder: str
     dataset: str
@@ -63,10 +117,21 @@ class RunConfig:
     precision: str = "32-true"
     strategy: str = "auto"
     card: Path | None = None
+    # the zeroshot mode's text encoder (e.g. one exported by `cmrbench pretrain`)
+    text_encoder: str | None = None
+    text_weights: str | None = None
+    text_options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ConfigError(f"mode: {self.mode!r} is not one of {list(MODES)}")
+        if self.mode == "zeroshot" and self.text_encoder is None:
+            raise ConfigError("text_encoder: the zeroshot mode compares videos with text; name "
+                              "the text encoder (and its --text-weights from pretraining)")
+        if self.mode != "zeroshot" and (self.text_encoder or self.text_weights
+                                        or self.text_options):
+            raise ConfigError(f"text_encoder: only the zeroshot mode uses a text encoder, not "
+                              f"mode {self.mode!r}; leave the text fields out")
         if not 0.0 < self.fraction <= 1.0:
             raise ConfigError(f"fraction: {self.fraction} must lie in (0, 1] (e.g. 0.1 trains on "
                               "10 % of the training patients)")
@@ -81,35 +146,6 @@ class RunConfig:
         if self.num_workers < 0:
             raise ConfigError(f"num_workers: must be >= 0, got {self.num_workers}")
 
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> RunConfig:
-        """A config from a YAML mapping; keys may use '-' (as the flags do) or '_'."""
-        values = {str(k).replace("-", "_"): v for k, v in data.items()}
-        known = {f.name: f for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - set(known))
-        if unknown:
-            raise ConfigError(f"unknown field(s) {unknown}; known fields: {sorted(known)}")
-        missing = sorted(n for n, f in known.items() if n not in values
-                         and f.default is dataclasses.MISSING
-                         and f.default_factory is dataclasses.MISSING)
-        if missing:
-            raise ConfigError(f"missing field(s) {missing}")
-        hints = typing.get_type_hints(cls)
-        return cls(**{name: _coerce(name, value, hints[name]) for name, value in values.items()})
-
-    @classmethod
-    def from_yaml(cls, path: Path) -> RunConfig:
-        try:
-            data = yaml.safe_load(Path(path).read_text())
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"{path}: cannot read the run config: {exc}") from None
-        if not isinstance(data, Mapping):
-            raise ConfigError(f"{path}: a run config is a YAML mapping of fields")
-        try:
-            return cls.from_mapping(data)
-        except ConfigError as exc:
-            raise ConfigError(f"{path}: {exc}") from None
-
     def resolve(self, defaults: TrainingDefaults) -> RunConfig:
         """Every unset hyper-parameter taken from the task's defaults."""
         fill = {name: getattr(defaults, name) for name in
@@ -118,21 +154,6 @@ class RunConfig:
         if self.max_steps is None and self.max_epochs is None:
             fill.update(max_steps=defaults.max_steps, max_epochs=defaults.max_epochs)
         return dataclasses.replace(self, **fill)
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain YAML/JSON-ready values (paths as strings, tuples as lists)."""
-        out = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            out[f.name] = (str(value) if isinstance(value, Path)
-                           else list(value) if isinstance(value, tuple) else value)
-        return out
-
-    def save(self, path: Path) -> None:
-        from cmrbench.files import atomic_write
-
-        with atomic_write(path) as partial:
-            partial.write_text(yaml.safe_dump(self.as_dict(), sort_keys=False))
 
 
 def _coerce(name: str, value: Any, hint: Any) -> Any:

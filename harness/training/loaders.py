@@ -13,20 +13,22 @@ from typing import Any
 
 import pytorch_lightning as pl
 import torch
-from cmrbench.data import StudyBagDataset, make_loader, to_device
+from cmrbench.data import make_loader, to_device
+from cmrbench.data.base import StoreDataset
 from torch.utils.data import DataLoader
 
 
 class BagData(pl.LightningDataModule):
-    """Train/val/test study-bag datasets -> loaders for this process, and the data path's
-    device half: hand-over frames become the encoder's clips after the batch has moved."""
+    """Train/val(/test) datasets -> loaders for this process, and the data path's device half:
+    hand-over frames become the encoder's clips after the batch has moved. The datasets are
+    study bags, or any store dataset whose items hand over frames (pretraining's pairs)."""
 
     def __init__(self, datasets: dict[str, Any], batch_size: int, workers: int) -> None:
         super().__init__()
         self.datasets, self.batch_size, self.workers = datasets, batch_size, workers
-        pixels = isinstance(datasets["train"], StudyBagDataset)
+        pixels = isinstance(datasets["train"], StoreDataset)
         self.transforms = ({"train": datasets["train"].batch_transform(),
-                            "eval": datasets["test"].batch_transform()} if pixels else {})
+                            "eval": datasets["val"].batch_transform()} if pixels else {})
 
     def transfer_batch_to_device(self, batch: Any, device: torch.device,
                                  dataloader_idx: int) -> Any:

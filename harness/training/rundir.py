@@ -80,20 +80,32 @@ def trainer(config: RunConfig, task: TaskSpec, progress: bool
                                monitor=f"val/{task.primary_metric}",
                                mode="max" if task.higher_is_better else "min", save_top_k=1,
                                save_last=True, enable_version_counter=False)
-    loggers: list[Any] = [CSVLogger(config.out, name="logs", version="")]
-    if importlib.util.find_spec("tensorboard") is not None:
-        loggers.append(TensorBoardLogger(config.out, name="logs", version=""))
-    devices: Any = int(config.devices) if str(config.devices).isdigit() else config.devices
     return pl.Trainer(
-        accelerator=config.accelerator, devices=devices, num_nodes=config.num_nodes,
-        precision=config.precision, strategy=config.strategy, max_steps=config.max_steps or -1,
+        **lightning_flags(config), max_steps=config.max_steps or -1,
         max_epochs=config.max_epochs if config.max_epochs is not None else (
             -1 if config.max_steps else None),
-        callbacks=[selector], logger=loggers, enable_progress_bar=progress,
+        callbacks=[selector], logger=loggers(config.out), enable_progress_bar=progress,
         enable_model_summary=False, num_sanity_val_steps=0, use_distributed_sampler=False,
         log_every_n_steps=1, default_root_dir=config.out, deterministic=False,
         check_val_every_n_epoch=config.val_every,
     ), selector
+
+
+def lightning_flags(config: Any) -> dict[str, Any]:
+    """The flags that pass straight to Lightning: accelerator, devices, nodes, precision and
+    strategy (``devices`` as a count when it is one)."""
+    devices: Any = int(config.devices) if str(config.devices).isdigit() else config.devices
+    return {"accelerator": config.accelerator, "devices": devices,
+            "num_nodes": config.num_nodes, "precision": config.precision,
+            "strategy": config.strategy}
+
+
+def loggers(out: Path) -> list[Any]:
+    """CSV logs in ``out/logs`` (and TensorBoard event files when it is installed)."""
+    found: list[Any] = [CSVLogger(out, name="logs", version="")]
+    if importlib.util.find_spec("tensorboard") is not None:
+        found.append(TensorBoardLogger(out, name="logs", version=""))
+    return found
 
 
 def validate_within_budget(trainer: pl.Trainer, n_train: int, batch_size: int,
@@ -110,20 +122,26 @@ def cost(trainer: pl.Trainer, fit_seconds: float, total_seconds: float,
     """What the run cost: wall time, device-hours, peak memory and training clips/s."""
     devices = trainer.num_devices * trainer.num_nodes
     on_gpu = torch.cuda.is_available() and trainer.strategy.root_device.type == "cuda"
-    peak = (torch.cuda.max_memory_allocated() if on_gpu
-            else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (
-                1 if sys.platform == "darwin" else 1024))
     return {"wall_seconds": round(total_seconds, 3), "fit_seconds": round(fit_seconds, 3),
             "device": "gpu" if on_gpu else "cpu", "devices": devices,
             "device_hours": round(total_seconds * devices / 3600, 6),
-            "peak_memory_bytes": int(peak), "steps": int(trainer.global_step),
+            "peak_memory_bytes": peak_memory(on_gpu), "steps": int(trainer.global_step),
             "train_videos_per_second": round(videos / fit_seconds, 3) if fit_seconds else None}
 
 
+def peak_memory(on_gpu: bool) -> int:
+    """Peak GPU memory allocated, or the process's peak resident memory, in bytes."""
+    if on_gpu:
+        return int(torch.cuda.max_memory_allocated())
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (
+        1 if sys.platform == "darwin" else 1024))
+
+
 def finish(plan: Any, table: pd.DataFrame, val_scores: dict[int, float],
-           selector: ModelCheckpoint, provenance: dict[str, Any],
+           selector: ModelCheckpoint | None, provenance: dict[str, Any],
            cost: dict[str, Any]) -> dict[str, Any]:
-    """Write predictions.csv and result.json; return the result record."""
+    """Write predictions.csv and result.json; return the result record (``selector`` is
+    None where nothing trained: the zeroshot mode)."""
     config, task = plan.config, plan.task
     out = Path(config.out)
     header = {"task": config.task, "dataset": config.dataset,
@@ -142,8 +160,10 @@ def finish(plan: Any, table: pd.DataFrame, val_scores: dict[int, float],
         "metrics": {name: m.as_dict() for name, m in task.metrics(table).items()},
         "details": task.details(table),
         "validation": {"scores_by_epoch": {str(k): v for k, v in sorted(val_scores.items())},
-                       "selected_checkpoint": Path(selector.best_model_path).name or None,
-                       "selected_score": _float(selector.best_model_score)},
+                       "selected_checkpoint": (Path(selector.best_model_path).name or None)
+                       if selector else None,
+                       "selected_score": _float(selector.best_model_score) if selector
+                       else None},
         "studies": {role: s.summary() for role, s in plan.studies.items()},
         "task_statistics": task.stats,
         "predictions": {"file": FILE_NAME, "sha256": digest, "rows": len(table)},

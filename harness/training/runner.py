@@ -38,6 +38,7 @@ from cmrbench.training.module import BenchmarkModule
 from cmrbench.training.outputs import Rows, gather, predictions_table
 from cmrbench.training.preprocessing import preprocessing
 from cmrbench.training.studies import StudySet, role_studies
+from cmrbench.training.zeroshot import run_zero_shot
 from cmrbench.weights import resolve_weights
 from torch import nn
 
@@ -112,6 +113,8 @@ def run_benchmark(config: RunConfig, *, registry: Registry | None = None,
     finished = rundir.existing_result(plan.config)
     if finished is not None:
         return finished
+    if plan.config.mode == "zeroshot":
+        return run_zero_shot(plan, registry=registry, progress=progress, started=started)
     trainer, selector = rundir.trainer(plan.config, plan.task_spec, progress)
     if trainer.is_global_zero:
         rundir.start(plan.config, resume=resume)

@@ -60,7 +60,8 @@ def fraction_patients(patients: list[str], fraction: float, seed: int) -> set[st
 
 def role_studies(index: pd.DataFrame, roles: SplitRoles, task: Task, role: str, *,
                  fraction: float = 1.0, fraction_seed: int = 0) -> StudySet:
-    """The studies of ``role`` that have the task's targets (training: the label fraction)."""
+    """The studies of ``role`` that have the task's targets (and their report, for a task that
+    needs it; training: the label fraction)."""
     in_role = [roles.role(split, patient) == role
                for split, patient in zip(index["split"], index["patient_id"], strict=True)]
     rows = index[np.array(in_role, dtype=bool)]
@@ -69,6 +70,9 @@ def role_studies(index: pd.DataFrame, roles: SplitRoles, task: Task, role: str, 
         raise TaskError(f"no study of the store plays the {role!r} role: the card maps it to "
                         f"{roles.as_dict()[role]!r}, and the store's splits are {present}")
     targets, usable = target_matrix(task, [index_labels(row) for _, row in rows.iterrows()])
+    if getattr(task, "needs_report", False):  # a study without its report cannot be scored
+        reported = rows["has_report"].astype(bool).to_numpy()
+        targets, usable = targets[reported[usable]], usable & reported
     rows = rows[usable]
     if role == "train" and fraction < 1.0:
         keep = fraction_patients(list(rows["patient_id"]), fraction, fraction_seed)
@@ -77,8 +81,9 @@ def role_studies(index: pd.DataFrame, roles: SplitRoles, task: Task, role: str, 
     if rows.empty:
         stored = sorted(c[len(LABEL_PREFIX):] for c in index.columns
                         if c.startswith(LABEL_PREFIX))
+        report = " and a report" if getattr(task, "needs_report", False) else ""
         raise TaskError(f"no study in the {role!r} role has the targets of task {task.name!r} "
-                        f"({list(task.target_names)}); labels in the store: {stored}")
+                        f"({list(task.target_names)}){report}; labels in the store: {stored}")
     return StudySet(role=role, study_ids=list(rows["study_id"]),
                     patient_ids=list(rows["patient_id"]), splits=list(rows["split"]),
                     targets=targets, without_targets=int((~usable).sum()))

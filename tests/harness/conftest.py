@@ -1,4 +1,6 @@
-"""A weights server on the loopback interface: what `cmrbench weights fetch` downloads in tests.
+"""Fixtures of the harness tests: phantom cohorts ingested once per session through the real
+CLI (shared by the runner's and pretraining's tests), and a weights server on the loopback
+interface: what `cmrbench weights fetch` downloads in tests.
 
 It serves bytes from memory, counts every request, and can misbehave the two ways a real
 download does: flip a byte (corrupt) or close the connection halfway (truncated).
@@ -12,10 +14,12 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Literal
 
 import pytest
 import torch
+from cmrbench.cli import main
 from cmrbench.specs import PretrainedWeights
 from cmrbench.tags import Tag
 
@@ -124,3 +128,24 @@ def tiny_kinetics_state(seed: int = 0) -> dict[str, torch.Tensor]:
 def tiny_tag(publish: Callable[..., Tag]) -> Tag:
     """A served tiny Kinetics-format file's tag."""
     return publish(tiny_kinetics_state())
+
+
+def phantom_store(root: Path, n: int, seed: int) -> Path:
+    source, store = root / "source", root / "store"
+    assert main(["phantom", "--layout", "clinical", "--n", str(n), "--seed", str(seed),
+                 "--out", str(source), "--matrix", "64", "--frames", "12", "--quiet"]) == 0
+    assert main(["ingest", "phantom", str(source), "--out", str(store), "--no-progress",
+                 "--workers", "2"]) == 0
+    return store
+
+
+@pytest.fixture(scope="session")
+def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """40 studies: 26 train, 7 val, 7 test (an odd test split, for 2-process evaluation)."""
+    return phantom_store(tmp_path_factory.mktemp("small"), n=40, seed=2)
+
+
+@pytest.fixture(scope="session")
+def learning_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """80 studies (46 train, 16 val, 18 test) for the tests that must really learn."""
+    return phantom_store(tmp_path_factory.mktemp("learning"), n=80, seed=1)

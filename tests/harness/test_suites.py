@@ -1,10 +1,7 @@
 """Frozen suites: the shipped ones load, are pinned by hash, and any malformed field is named
 with its file; benchmarks whose task is not registered yet wait, and are checked once it is.
 
-The parts marked "#13" concern the retrieval and zeroshot tasks, which the contrastive
-pretraining work (issue #13) registers: until then their benchmarks load as pending, and the
-checks they get once registered are exercised here with a stand-in task installed as a real
-plugin distribution.
+The waiting is exercised with a stand-in task installed as a real plugin distribution.
 """
 
 from __future__ import annotations
@@ -15,7 +12,6 @@ from pathlib import Path
 import pytest
 import yaml
 from cmrbench.cards import card_path, load_card
-from cmrbench.registry import get_registry
 from cmrbench.resources import resource_dir
 from cmrbench.suites import SuiteError, load_suite
 
@@ -24,7 +20,6 @@ FROZEN = {
     ("cmr-v1", 1): "f05237546b1c53252676196db437c0121dbe7a12600bcc86d14eca4ec15c7bef",
     ("phantom-v1", 1): "4fc99f5e4ceabcb1b302d7431d057029d140902cd069514b22f235bd7061422f",
 }
-AWAITING_13 = {"retrieval", "zeroshot"}  # tasks issue #13 registers
 
 
 def test_the_shipped_suites_are_frozen_and_found_through_the_package(tmp_path, monkeypatch):
@@ -62,42 +57,51 @@ def test_phantom_v1_mirrors_cmr_v1_and_publishes_every_prediction():
     assert fractions == [0.25, 0.5, 1.0]  # a label-efficiency curve
 
 
-def test_benchmarks_awaiting_issue_13_are_pending_with_the_reason():  # waits for #13
-    registered = set(get_registry().names("task"))
+def test_the_retrieval_and_zero_shot_benchmarks_meet_their_registered_tasks():
+    """The tasks of issue #13 are registered: their benchmarks are checked, none pending."""
     for name in ("cmr-v1", "phantom-v1"):
         for bench in load_suite(name).benchmarks.values():
-            waiting = bench.task in AWAITING_13 and bench.task not in registered
-            assert (bench.pending is not None) is waiting, bench.name
-            if waiting:
-                assert bench.mode == "zeroshot"
-                assert f"task {bench.task!r} is not registered" in bench.pending
+            assert bench.pending is None, bench.name
+    phantom = load_suite("phantom-v1")
+    assert phantom.benchmark("retrieval").primary_metric == "study_to_report_recall_at_5"
+    assert phantom.benchmark("zeroshot-lvef").task_options == {"target": "lvef"}
 
 
-RETRIEVAL_PLUGIN = '''
+FUTURE_PLUGIN = '''
     from cmrbench import TaskSpec, hookimpl
 
     @hookimpl
     def cmrbench_tasks():
-        return [TaskSpec(name="retrieval", description="stand-in retrieval task",
+        return [TaskSpec(name="future-task", description="a task still being written",
                          kind="retrieval", build=lambda card, **options: object(),
                          datasets=("phantom", "clinical"), protocols=("zeroshot",),
                          metrics=METRICS, primary_metric=METRICS[0], higher_is_better=True)]
 '''
 
 
+def _future(data: dict) -> None:
+    data["benchmarks"]["retrieval"]["task"] = "future-task"
+
+
 @pytest.mark.parametrize(("module", "metrics", "error"), [
-    ("good_retrieval", ("study_to_report_recall_at_5",), None),
-    ("bad_retrieval", ("recall_at_1",), "field 'benchmarks.retrieval.primary_metric'"),
+    (None, None, None),
+    ("good_future", ("study_to_report_recall_at_5",), None),
+    ("bad_future", ("recall_at_1",), "field 'benchmarks.retrieval.primary_metric'"),
 ])
 def test_a_pending_benchmark_is_checked_once_its_task_is_registered(
-        install_distribution, module, metrics, error):  # the mechanism #13's tasks will meet
-    source = f"METRICS = {metrics!r}\n" + textwrap.dedent(RETRIEVAL_PLUGIN)
+        install_distribution, tmp_path, module, metrics, error):
+    path = _edited(tmp_path, _future)
+    if module is None:
+        pending = load_suite(path).benchmark("retrieval").pending
+        assert "task 'future-task' is not registered" in pending
+        return
+    source = f"METRICS = {metrics!r}\n" + textwrap.dedent(FUTURE_PLUGIN)
     install_distribution(module.replace("_", "-"), {module: source}, {module: module})
     if error is None:
-        assert load_suite("phantom-v1").benchmark("retrieval").pending is None
+        assert load_suite(path).benchmark("retrieval").pending is None
     else:
-        with pytest.raises(SuiteError, match=rf"phantom-v1/suite.yaml: {error}"):
-            load_suite("phantom-v1")
+        with pytest.raises(SuiteError, match=rf"suite.yaml: {error}"):
+            load_suite(path)
 
 
 def _edited(tmp_path: Path, change) -> Path:

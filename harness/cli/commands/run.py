@@ -4,9 +4,12 @@
                  --dataset ukbb --store STORE --task lvef --mode linear --out runs/lvef-r3d
 
 Modes: linear (only the head trains), finetune (the encoder's projection and the head train),
-transfer (everything trains). Unset hyper-parameters take the task's reference defaults; the
-resolved configuration is saved as RUN_DIR/config.yaml, and ``--config FILE`` reads the same
-fields from YAML (flags given on the command line win).
+transfer (everything trains), zeroshot (nothing trains: a task that declares the zeroshot
+protocol, such as retrieval or zeroshot, compares the test studies' video embeddings with a
+text encoder's, e.g. the two encoders `cmrbench pretrain` exported). Unset hyper-parameters
+take the task's reference defaults; the resolved configuration is saved as
+RUN_DIR/config.yaml, and ``--config FILE`` reads the same fields from YAML (flags given on the
+command line win).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cmrbench.cli.errors import CommandError
+from cmrbench.cli.flags import add_fields, field_values, key_values, require
 
 HELP = "benchmark an encoder on a task (train, select on validation, test once)"
 
@@ -28,7 +32,7 @@ FIELDS: dict[str, tuple[Any, str]] = {
     "dataset": (str, "dataset name, e.g. ukbb (its card gives the splits and labels)"),
     "store": (Path, "the study store written by `cmrbench ingest`"),
     "task": (str, "task name, e.g. lvef, diseases, acdc-diagnosis, kaggle-volumes"),
-    "mode": (str, "linear, finetune or transfer"),
+    "mode": (str, "linear, finetune, transfer or zeroshot"),
     "out": (Path, "the run directory to write"),
     "fraction": (float, "train on this fraction of the training patients (label efficiency)"),
     "fraction-seed": (int, "seed of the --fraction subsample (default 0)"),
@@ -49,19 +53,23 @@ FIELDS: dict[str, tuple[Any, str]] = {
     "precision": (str, "Lightning precision: 32-true, bf16-mixed, ..."),
     "strategy": (str, "Lightning strategy: auto, ddp, ..."),
     "card": (Path, "a dataset card to use instead of the dataset's own"),
+    "text-encoder": (str, "zeroshot mode: the text encoder, e.g. bert-minilm-l6 or bert"),
+    "text-weights": (str, "zeroshot mode: the text encoder's weights, e.g. the "
+                          "RUN_DIR/encoders/text.safetensors of `cmrbench pretrain`"),
 }
 REQUIRED = ("encoder", "dataset", "store", "task", "mode", "out")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", type=Path, help="a YAML file with the same fields")
-    for flag, (kind, text) in FIELDS.items():
-        parser.add_argument(f"--{flag}", type=kind, help=text)
+    add_fields(parser, FIELDS)
     parser.add_argument("--exclude", action="append", metavar="PREFIX",
                         help="weight key prefix not to load, e.g. fc (repeatable)")
     parser.add_argument("--labels", help="task option: comma-separated labels (diseases)")
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                         help="any task option (value parsed as YAML); repeatable")
+    parser.add_argument("--text-option", action="append", default=[], metavar="KEY=VALUE",
+                        help="zeroshot mode: a text encoder option, e.g. model_path=DIR for "
+                             "bert (value parsed as YAML); repeatable")
     parser.add_argument("--no-feature-cache", action="store_true",
                         help="linear/finetune: run the frozen encoder on augmented pixels "
                              "every step instead of caching its features once")
@@ -74,51 +82,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def config_from_args(args: argparse.Namespace) -> Any:
     """The RunConfig the flags (over --config) describe."""
-    import yaml
     from cmrbench.training.config import ConfigError, RunConfig
 
-    values: dict[str, Any] = {}
-    if args.config is not None:
-        values.update(_yaml_mapping(args.config))
-    for flag in FIELDS:
-        value = getattr(args, flag.replace("-", "_"))
-        if value is not None:
-            values[flag.replace("-", "_")] = value
+    values = field_values(args, FIELDS)
     if args.exclude:
         values["exclude"] = args.exclude
     options = dict(values.get("task_options") or {})
     if args.labels:
         options["labels"] = args.labels
-    for item in args.option:
-        key, sep, raw = item.partition("=")
-        if not sep or not key:
-            raise CommandError(f"--option {item!r}: expected KEY=VALUE")
-        options[key.strip()] = yaml.safe_load(raw)
+    options.update(key_values(args.option, "--option"))
     if options:
         values["task_options"] = options
+    text_options = {**(values.get("text_options") or {}),
+                    **key_values(args.text_option, "--text-option")}
+    if text_options:
+        values["text_options"] = text_options
     if args.no_feature_cache:
         values["feature_cache"] = False
     if args.no_augment:
         values["augment"] = False
-    missing = [f"--{name}" for name in REQUIRED if name not in values]
-    if missing:
-        raise CommandError(f"missing {', '.join(missing)} (as flags or in --config)")
+    require(values, REQUIRED)
     try:
         return RunConfig.from_mapping(values)
     except ConfigError as exc:
         raise CommandError(str(exc)) from None
-
-
-def _yaml_mapping(path: Path) -> dict[str, Any]:
-    import yaml
-
-    try:
-        data = yaml.safe_load(Path(path).read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise CommandError(f"--config {path}: cannot read it: {exc}") from None
-    if not isinstance(data, dict):
-        raise CommandError(f"--config {path}: a run config is a YAML mapping of fields")
-    return {str(k).replace("-", "_"): v for k, v in data.items()}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -141,8 +128,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def summary(result: dict[str, Any], out: Path) -> str:
-    """A few lines: the primary metric with its interval, the other metrics, where files are."""
+    """A few lines: the primary metric with its interval, the other metrics (each beside its
+    chance level where the task states one in ``details["chance"]``), where files are."""
     primary = result["primary_metric"]["name"]
+    chance = (result.get("details") or {}).get("chance") or {}
     lines = [f"{result['task']} on {result['dataset']} with {result['encoder']} "
              f"({result['provenance'].get('initialisation')}, {result['mode']}): "
              f"{result['studies']['test']['studies']} test studies"]
@@ -152,6 +141,7 @@ def summary(result: dict[str, Any], out: Path) -> str:
         interval = (f" [{metric['lower']:.4g}, {metric['upper']:.4g}]"
                     if metric["lower"] is not None else "")
         value = "undefined" if metric["value"] is None else f"{metric['value']:.4g}"
-        lines.append(f"  {'*' if name == primary else ' '} {name}: {value}{interval}")
+        level = f" (chance {chance[name]:.4g})" if name in chance else ""
+        lines.append(f"  {'*' if name == primary else ' '} {name}: {value}{interval}{level}")
     lines.append(f"run directory: {out} (predictions.csv, result.json)")
     return "\n".join(lines)

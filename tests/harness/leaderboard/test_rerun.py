@@ -23,3 +23,17 @@ def test_rerun_round_trips_switches_exclusions_and_task_options(tmp_path):
     back = config_from_args(build_parser().parse_args(words[1:])).as_dict()
     placeholders = {"store": "STORE", "out": "RUN_DIR", "weights": "WEIGHTS", "cache_dir": None}
     assert back == {**config, **placeholders}
+
+
+def test_rerun_round_trips_the_zero_shot_text_encoder(tmp_path):
+    config = RunConfig.from_mapping({
+        "encoder": "r3d-18-tiny", "dataset": "phantom", "store": tmp_path / "s",
+        "task": "zeroshot", "mode": "zeroshot", "out": tmp_path / "o",
+        "weights": "/runs/p/encoders/video.safetensors", "text_encoder": "bert",
+        "text_weights": "/runs/p/encoders/text.safetensors",
+        "text_options": {"model_path": "/models/PubMedBERT"},
+        "task_options": {"target": "lvef"}}).as_dict()
+    words = shlex.split(rerun_command(config))
+    back = config_from_args(build_parser().parse_args(words[1:])).as_dict()
+    assert back == {**config, "store": "STORE", "out": "RUN_DIR", "weights": "WEIGHTS",
+                    "text_weights": "TEXT_WEIGHTS"}

@@ -13,10 +13,12 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from cmrbench.cli import main
 from cmrbench.leaderboard.errors import LeaderboardError, SubmissionRejected
 from cmrbench.leaderboard.submit import submit
 from cmrbench.predictions import read_predictions
+from cmrbench.resources import resource_dir
 from cmrbench.suites import load_suite
 
 SUITE = "phantom-v1"
@@ -116,9 +118,13 @@ def test_a_store_with_other_labels_cannot_join_a_board(store, board, predict, tm
         submit([predict("again.csv")], suite, "lvef-linear", "second", store=store, board=board)
 
 
-def test_a_pending_benchmark_accepts_nothing(store, board, predict):
-    with pytest.raises(LeaderboardError, match="task 'retrieval' is not registered"):
-        submit([predict()], load_suite(SUITE), "retrieval", "tiny", store=store, board=board)
+def test_a_pending_benchmark_accepts_nothing(store, board, predict, tmp_path):
+    data = yaml.safe_load((resource_dir("leaderboards") / SUITE / "suite.yaml").read_text())
+    data["benchmarks"]["retrieval"]["task"] = "future-task"  # a task not registered yet
+    path = tmp_path / "suite.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(LeaderboardError, match="task 'future-task' is not registered"):
+        submit([predict()], load_suite(path), "retrieval", "tiny", store=store, board=board)
 
 
 def test_entries_are_strict_json_whatever_the_name(store, board, predict):
