@@ -18,7 +18,7 @@ import torch
 from cmrbench.data import ClipDataset, make_loader, to_device
 from cmrbench.encoder_guard import build_module, embed_batch, embed_text_batch
 from cmrbench.files import sha256_file
-from cmrbench.provenance import environment, plugin_provenance
+from cmrbench.provenance import environment, module_provenance, plugin_provenance
 from cmrbench.specs import EncoderSpec, TextInput, VideoInput
 from cmrbench.store.index import INDEX_FILE
 from cmrbench.weights import ResolvedWeights, load_weights, resolve_weights
@@ -59,8 +59,9 @@ def build_encoder(spec: EncoderSpec, weights: Path | ResolvedWeights | None = No
         provenance = {**loaded.provenance, **resolved.provenance}
     if options:
         provenance["encoder_options"] = {k: str(v) for k, v in options.items()}
+    files = module_provenance(module)
     return module.eval(), {"encoder": spec.name, "encoder_plugin": plugin_provenance(spec),
-                           **provenance}
+                           **provenance, **({"encoder_files": files} if files else {})}
 
 
 def build_text_encoder(spec: EncoderSpec, weights: str | None = None, *,

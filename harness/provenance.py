@@ -74,3 +74,10 @@ def plugin_provenance(spec: Spec) -> dict[str, str | None]:
         return {"plugin": None, "distribution": None, "version": None}
     return {"plugin": provider.plugin or None, "distribution": provider.distribution,
             "version": provider.version}
+
+
+def module_provenance(module: Any) -> dict[str, Any]:
+    """What an encoder says about the files it was built from, through its optional
+    ``provenance()`` method (a template vocabulary's sha256, say); {} when it has none."""
+    describe = getattr(module, "provenance", None)
+    return dict(describe()) if callable(describe) else {}

@@ -98,3 +98,26 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
                                       meta={"split": study["split"]}))
     build_index(root)
     return root
+
+
+@pytest.fixture(scope="session")
+def phantom_reports() -> list[str]:
+    """240 reports written by the phantom's report generator (no images rendered): the groups
+    in turn, each study from its own generator. Tests split them into corpus and held out."""
+    from cmrbench.phantom.anatomy import GROUPS, sample_anatomy
+    from cmrbench.phantom.report import write_report
+
+    reports = []
+    for index in range(240):
+        rng = np.random.default_rng([23, index])
+        reports.append(write_report(sample_anatomy(GROUPS[index % len(GROUPS)], rng), rng))
+    return reports
+
+
+@pytest.fixture(scope="session")
+def wordpieces():
+    """The bundled MiniLM's word pieces (``bert-minilm-l6``'s), the template tokenizer's
+    fallback."""
+    from cmrbench.tokenizer import WordPieces
+
+    return WordPieces.from_directory()

