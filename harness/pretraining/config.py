@@ -19,6 +19,7 @@ from typing import Any
 from cmrbench.data.views import VIEW_POLICIES
 from cmrbench.pretraining.loss import CONVIRT_LAMBDA, CONVIRT_TEMPERATURE, FLOOD_LEVEL
 from cmrbench.pretraining.pairs import PAIRINGS
+from cmrbench.pretraining.sentence_features import TEXT_FEATURES
 from cmrbench.training.config import CONFIG_FILE, ConfigError, ConfigFields
 
 REFERENCE_EPOCHS = 600
@@ -45,6 +46,7 @@ class PretrainConfig(ConfigFields):
     text_weights: str | None = None
     text_options: dict[str, Any] = field(default_factory=dict)
     freeze_text_layers: int | None = None
+    text_features: str = "joint"
     pairs: str = "random-video"
     views: str = "reference"
     sentences: int = 5
@@ -73,6 +75,8 @@ class PretrainConfig(ConfigFields):
     def __post_init__(self) -> None:
         checks = {
             "pairs": (self.pairs in PAIRINGS, f"must be one of {list(PAIRINGS)}"),
+            "text_features": (self.text_features in TEXT_FEATURES,
+                              f"must be one of {list(TEXT_FEATURES)}"),
             "views": (self.views in VIEW_POLICIES, f"must be one of {list(VIEW_POLICIES)}"),
             "loss_lambda": (0.0 <= self.loss_lambda <= 1.0, "λ must lie in [0, 1]"),
             "temperature": (self.temperature > 0.0, "τ must be positive"),
