@@ -5,6 +5,9 @@ The defaults are the reference protocol of SPEC §1: AdamW lr 4.8e-5, weight dec
 1e-8, the learning rate × 0.1 half-way through the budget (epoch 300 of 600 in the reference),
 batch 32 per process, 5 report sentences per study per step, a checkpoint every 10 epochs, and
 ConVIRT's λ = 0.75 and τ = 0.1 (the reference publishes neither) with flooding at b = 0.05.
+``text_features`` is ``joint`` (the sampled sentences encoded as one text, the reference's) or
+``cached-sentences`` (whole text backbone frozen: each sentence encoded once and cached, a
+sample the mean of its sentences' features; see ``sentence_features``).
 ``resolve`` fills what depends on the store (the dataset) and the budget, so the saved
 ``config.yaml`` says exactly what ran.
 """
