@@ -5,6 +5,9 @@ The defaults are the reference protocol of SPEC §1: AdamW lr 4.8e-5, weight dec
 1e-8, the learning rate × 0.1 half-way through the budget (epoch 300 of 600 in the reference),
 batch 32 per process, 5 report sentences per study per step, a checkpoint every 10 epochs, and
 ConVIRT's λ = 0.75 and τ = 0.1 (the reference publishes neither) with flooding at b = 0.05.
+``text_features`` is ``joint`` (the sampled sentences encoded as one text, the reference's) or
+``cached-sentences`` (whole text backbone frozen: each sentence encoded once and cached, a
+sample the mean of its sentences' features; see ``sentence_features``).
 ``resolve`` fills what depends on the store (the dataset) and the budget, so the saved
 ``config.yaml`` says exactly what ran.
 """
@@ -19,6 +22,7 @@ from typing import Any
 from cmrbench.data.views import VIEW_POLICIES
 from cmrbench.pretraining.loss import CONVIRT_LAMBDA, CONVIRT_TEMPERATURE, FLOOD_LEVEL
 from cmrbench.pretraining.pairs import PAIRINGS
+from cmrbench.pretraining.sentence_features import TEXT_FEATURES
 from cmrbench.training.config import CONFIG_FILE, ConfigError, ConfigFields
 
 REFERENCE_EPOCHS = 600
@@ -45,6 +49,7 @@ class PretrainConfig(ConfigFields):
     text_weights: str | None = None
     text_options: dict[str, Any] = field(default_factory=dict)
     freeze_text_layers: int | None = None
+    text_features: str = "joint"
     pairs: str = "random-video"
     views: str = "reference"
     sentences: int = 5
@@ -73,6 +78,8 @@ class PretrainConfig(ConfigFields):
     def __post_init__(self) -> None:
         checks = {
             "pairs": (self.pairs in PAIRINGS, f"must be one of {list(PAIRINGS)}"),
+            "text_features": (self.text_features in TEXT_FEATURES,
+                              f"must be one of {list(TEXT_FEATURES)}"),
             "views": (self.views in VIEW_POLICIES, f"must be one of {list(VIEW_POLICIES)}"),
             "loss_lambda": (0.0 <= self.loss_lambda <= 1.0, "λ must lie in [0, 1]"),
             "temperature": (self.temperature > 0.0, "τ must be positive"),

@@ -9,6 +9,7 @@ import pytorch_lightning as pl
 import torch
 import torch.distributed as dist
 from cmrbench.pretraining.loss import ContrastiveLoss, info_nce
+from cmrbench.pretraining.sentence_features import SentenceFeatures
 from cmrbench.stats import recall_at_k
 from cmrbench.training.model import frozen_modules_to_eval
 from torch import nn
@@ -24,15 +25,19 @@ class ContrastiveModule(pl.LightningModule):
     AdamW (``lr``, ``weight_decay``, ``eps``) over every trainable parameter of both encoders
     (frozen text layers have none); the learning rate is multiplied by ``lr_drop_factor`` once
     ``lr_drop_at`` of the run's optimiser steps are done (the reference: × 0.1 at epoch 300 of
-    600). Validation embeds every validation pair and scores the whole set at once: the loss
-    L (unflooded) and video→report recall@5, recorded per epoch in ``val_scores``.
+    600). With ``cached_sentences`` (a frozen text backbone) reports are embedded from cached
+    sentence features (:mod:`~cmrbench.pretraining.sentence_features`). Validation embeds
+    every validation pair and scores the whole set at once: the loss L (unflooded) and
+    video→report recall@5, recorded per epoch in ``val_scores``.
     """
 
     def __init__(self, video_encoder: nn.Module, text_encoder: nn.Module,
                  loss: ContrastiveLoss, *, lr: float, weight_decay: float, eps: float,
-                 lr_drop_at: float, lr_drop_factor: float, seed: int) -> None:
+                 lr_drop_at: float, lr_drop_factor: float, seed: int,
+                 cached_sentences: bool = False) -> None:
         super().__init__()
         self.video_encoder, self.text_encoder, self.loss = video_encoder, text_encoder, loss
+        self.sentence_features = SentenceFeatures(text_encoder) if cached_sentences else None
         self.lr, self.weight_decay, self.eps = lr, weight_decay, eps
         self.lr_drop_at, self.lr_drop_factor, self.seed = lr_drop_at, lr_drop_factor, seed
         self.val_scores: dict[int, dict[str, float]] = {}
@@ -46,6 +51,8 @@ class ContrastiveModule(pl.LightningModule):
                                batch["mask"])
         else:
             video = self.video_encoder(video=batch["inputs"])
+        if self.sentence_features is not None:
+            return video, self.sentence_features.embed(list(batch["report"]))
         tokens = self.text_encoder.tokenize(list(batch["report"]))
         text = self.text_encoder(**{k: v.to(self.device) for k, v in tokens.items()})
         return video, text

@@ -134,7 +134,8 @@ def run_pretraining(config: PretrainConfig, *, registry: Registry | None = None,
         encoders["video"].module, encoders["text"].module,
         ContrastiveLoss(config.loss_lambda, config.temperature, config.flood), lr=config.lr,
         weight_decay=config.weight_decay, eps=config.eps, lr_drop_at=config.lr_drop_at,
-        lr_drop_factor=config.lr_drop_factor, seed=config.seed)
+        lr_drop_factor=config.lr_drop_factor, seed=config.seed,
+        cached_sentences=config.text_features == "cached-sentences")
     rundir.validate_within_budget(fitter, len(data.datasets["train"]), config.batch_size,
                                   config.max_steps)
     fit_started = time.perf_counter()

@@ -42,6 +42,9 @@ FIELDS: dict[str, tuple[Any, str]] = {
     "text-weights": (str, "initial text encoder weights (a file), e.g. a previous export"),
     "freeze-text-layers": (int, "freeze the text encoder's embeddings and first N layers "
                                 "(default: the encoder's own, bert 6 as the reference)"),
+    "text-features": (str, "joint (the sampled sentences encoded as one text, default) or "
+                           "cached-sentences (each sentence encoded once by the fully frozen "
+                           "backbone and cached; a sample is the mean of its sentences')"),
     "store": (Path, "the study store written by `cmrbench ingest`"),
     "dataset": (str, "the dataset whose card gives the roles (default: the store's)"),
     "card": (Path, "a dataset card to use instead of the dataset's own"),

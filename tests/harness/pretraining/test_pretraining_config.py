@@ -28,10 +28,12 @@ def test_defaults_are_the_reference_protocol_and_convirt_s_loss():
     assert (config.batch_size, config.sentences, config.checkpoint_every) == (32, 5, 10)
     assert (config.loss_lambda, config.temperature, config.flood) == (0.75, 0.1, 0.05)
     assert config.dataset == "phantom" and config.pairs == "random-video"
+    assert config.text_features == "joint"
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("pairs", "one-per-view", "pairs: 'one-per-view': must be one of"),
+    ("text_features", "sentence-mean", "text_features: .sentence-mean.: must be one of"),
     ("loss_lambda", 1.5, "loss_lambda: 1.5: λ must lie in"),
     ("temperature", 0.0, "temperature: 0.0: τ must be positive"),
     ("sentences", 0, "sentences: must be a positive integer"),
