@@ -3,10 +3,10 @@
     cmrbench demo [--out DIR] [--quick]
 
 Writes phantom cohorts (the clinical layout with reports, and the ACDC layout) and ingests
-them; pretrains a tiny MViT against the reports (contrastive); benchmarks the phantom-v1
+them; pretrains a tiny 3D ResNet against the reports (contrastive); benchmarks the phantom-v1
 suite (LVEF, findings, ACDC-style diagnosis, zero-shot EF, retrieval; the default adds the
-label-efficiency fractions and Kaggle-style volumes) with the tiny MViT from its random and
-from its contrastive initialisation and a tiny 3D ResNet; submits every run to a board of its
+label-efficiency fractions and Kaggle-style volumes) with that encoder from its random and
+from its contrastive initialisation and a tiny MViT; submits every run to a board of its
 own and builds the leaderboard page. Each step prints the command it runs. Nothing touches the
 network. A second demo in the same --out reuses the cohorts, stores, pretraining, feature cache,
 finished runs and board entries. --quick (smaller images, five benchmarks, fewer steps) takes
