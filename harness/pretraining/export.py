@@ -37,7 +37,8 @@ def export_encoders(encoders: Mapping[str, nn.Module], config: PretrainConfig, r
                 "pretraining_checkpoint": checkpoint, "pretraining_step": str(step),
                 "pretraining_video_encoder": config.video_encoder,
                 "pretraining_text_encoder": config.text_encoder,
-                "pretraining_video_weights": str(config.video_weights or "random")}
+                "pretraining_video_weights": str(config.video_weights or "random"),
+                "pretraining_text_features": config.text_features}
     names = {"video": config.video_encoder, "text": config.text_encoder}
     exported = {}
     for kind, module in encoders.items():

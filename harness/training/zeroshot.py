@@ -25,8 +25,10 @@ from cmrbench.training.batches import video_names
 from cmrbench.training.outputs import Rows, predictions_table
 from cmrbench.training.preprocessing import preprocessing
 from cmrbench.weights import resolve_weights
+from safetensors import safe_open
 
 if TYPE_CHECKING:
+    from cmrbench.specs import EncoderSpec
     from cmrbench.training.runner import Plan
 
 
@@ -48,9 +50,11 @@ def run_zero_shot(plan: Plan, *, registry: Registry | None = None, progress: boo
     text, text_provenance = build_text_encoder(text_spec, config.text_weights,
                                                options=config.text_options, seed=config.seed)
     test = plan.studies["test"]
+    sentences = report_window(text_spec, text_provenance)
+    text_provenance["report_window_sentences"] = sentences
     inputs = ZeroShotInputs(**_test_studies(plan, video, device, progress),
                             embed_text=partial(embed_texts, text_spec, text, device=device),
-                            sentences=text_spec.input.sentences)
+                            sentences=sentences)
     outputs = np.asarray(plan.task.zero_shot(inputs), dtype=np.float32)
     if outputs.ndim != 2 or len(outputs) != len(test):
         raise TaskError(f"task {config.task!r}: zero_shot returned shape {outputs.shape} for "
@@ -65,6 +69,18 @@ def run_zero_shot(plan: Plan, *, registry: Registry | None = None, progress: boo
     provenance = {**plan.provenance, **weights, "text": text_provenance,
                   "preprocessing": preprocessing(plan.encoder.input), "seed": config.seed}
     return rundir.finish(plan, table, {}, None, provenance, cost)
+
+
+def report_window(text_spec: EncoderSpec, text_provenance: dict[str, Any]) -> int:
+    """How many report sentences one text embedding reads: the text encoder's own window, or
+    one when its weights were pretrained on cached single-sentence features (a report is then
+    the mean of its sentences, as that pretraining saw it)."""
+    path = text_provenance.get("weights_path")
+    if path and str(path).endswith(".safetensors"):
+        with safe_open(str(path), "pt") as handle:
+            if (handle.metadata() or {}).get("pretraining_text_features") == "cached-sentences":
+                return 1
+    return text_spec.input.sentences
 
 
 def _test_studies(plan: Plan, video: torch.nn.Module, device: str, progress: bool
