@@ -19,6 +19,7 @@ from pathlib import Path
 
 from cmrbench.demo.plan import COHORT_SEED, SUITE, TEXT_ENCODER, DemoPlan, Entry
 from cmrbench.demo.summary import results_table
+from cmrbench.suites import load_suite
 
 
 class DemoError(RuntimeError):
@@ -81,6 +82,7 @@ class Demo:
     def __init__(self, plan: DemoPlan, out: Path, *, progress: bool = True) -> None:
         self.plan, self.layout, self.progress = plan, Layout(Path(out) / plan.name), progress
         self.step, self.total = 0, _count_steps(plan)
+        self.suite = load_suite(SUITE)  # read once: every run takes its protocol from it
         self.started = time.perf_counter()
 
     def say(self, text: str) -> None:
@@ -142,9 +144,7 @@ class Demo:
             *([] if self.progress else ["--no-progress"])])
 
     def benchmark(self, entry: Entry, name: str) -> None:
-        from cmrbench.suites import load_suite
-
-        bench = load_suite(SUITE).benchmark(name)
+        bench = self.suite.benchmark(name)
         argv = ["run", "--encoder", entry.encoder, "--dataset", bench.dataset,
                 "--store", str(self.layout.store), "--task", bench.task, "--mode", bench.mode,
                 "--fraction", str(bench.fraction), "--out", str(self.layout.run(entry, name)),
