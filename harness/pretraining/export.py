@@ -19,6 +19,7 @@ import torch
 from cmrbench.files import sha256_file
 from cmrbench.pretraining.config import CONFIG_FILE, PretrainConfig
 from cmrbench.weights import WeightsError, read_checkpoint, save_weights
+from cmrbench.weights.loading import PRETRAINING_PREFIX
 from torch import nn
 
 CONTRASTIVE = "contrastive"
@@ -32,13 +33,12 @@ def export_encoders(encoders: Mapping[str, nn.Module], config: PretrainConfig, r
     """Write ``encoders`` ({"video": ..., "text": ...}) of the pretraining run in ``run`` into
     ``out``; returns per encoder the file, its sha256 and the encoder's name."""
     run = Path(run)
-    metadata = {"pretraining_run": str(run.resolve()),
-                "pretraining_config_sha256": sha256_file(run / CONFIG_FILE),
-                "pretraining_checkpoint": checkpoint, "pretraining_step": str(step),
-                "pretraining_video_encoder": config.video_encoder,
-                "pretraining_text_encoder": config.text_encoder,
-                "pretraining_video_weights": str(config.video_weights or "random"),
-                "pretraining_text_features": config.text_features}
+    header = {"run": str(run.resolve()), "config_sha256": sha256_file(run / CONFIG_FILE),
+              "checkpoint": checkpoint, "step": str(step),
+              "video_encoder": config.video_encoder, "text_encoder": config.text_encoder,
+              "video_weights": str(config.video_weights or "random"),
+              "text_features": config.text_features}
+    metadata = {PRETRAINING_PREFIX + key: value for key, value in header.items()}
     names = {"video": config.video_encoder, "text": config.text_encoder}
     exported = {}
     for kind, module in encoders.items():

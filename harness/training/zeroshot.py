@@ -25,7 +25,6 @@ from cmrbench.training.batches import video_names
 from cmrbench.training.outputs import Rows, predictions_table
 from cmrbench.training.preprocessing import preprocessing
 from cmrbench.weights import resolve_weights
-from safetensors import safe_open
 
 if TYPE_CHECKING:
     from cmrbench.specs import EncoderSpec
@@ -74,12 +73,10 @@ def run_zero_shot(plan: Plan, *, registry: Registry | None = None, progress: boo
 def report_window(text_spec: EncoderSpec, text_provenance: dict[str, Any]) -> int:
     """How many report sentences one text embedding reads: the text encoder's own window, or
     one when its weights were pretrained on cached single-sentence features (a report is then
-    the mean of its sentences, as that pretraining saw it)."""
-    path = text_provenance.get("weights_path")
-    if path and str(path).endswith(".safetensors"):
-        with safe_open(str(path), "pt") as handle:
-            if (handle.metadata() or {}).get("pretraining_text_features") == "cached-sentences":
-                return 1
+    the mean of its sentences, as that pretraining saw it; the weights' provenance says so)."""
+    pretraining = text_provenance.get("pretraining") or {}
+    if pretraining.get("text_features") == "cached-sentences":
+        return 1
     return text_spec.input.sentences
 
 

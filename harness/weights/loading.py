@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cmrbench.files import sha256_file
 from cmrbench.weights.align import align, match
@@ -14,6 +15,8 @@ from cmrbench.weights.report import LoadReport
 from torch import nn
 
 KINETICS_INITIALISATION = "kinetics400"
+# Header keys a pretraining run's export writes (cmrbench.pretraining.export).
+PRETRAINING_PREFIX = "pretraining_"
 
 
 @dataclass(frozen=True)
@@ -32,10 +35,19 @@ class LoadResult:
     metadata: dict[str, str]
 
     @property
-    def provenance(self) -> dict[str, str]:
-        """The weights' entry in a result's provenance."""
-        return {"weights_path": str(self.path), "weights_sha256": self.sha256,
-                "weights_format": self.format, "initialisation": self.initialisation}
+    def provenance(self) -> dict[str, Any]:
+        """The weights' entry in a result's provenance; for weights a pretraining run exported,
+        also its ``pretraining`` block (run, config sha256, checkpoint, step, text features...),
+        so every result names the run its encoder came from."""
+        entry: dict[str, Any] = {"weights_path": str(self.path), "weights_sha256": self.sha256,
+                                 "weights_format": self.format,
+                                 "initialisation": self.initialisation}
+        pretraining = {key[len(PRETRAINING_PREFIX):]: value
+                       for key, value in sorted(self.metadata.items())
+                       if key.startswith(PRETRAINING_PREFIX)}
+        if pretraining:
+            entry["pretraining"] = pretraining
+        return entry
 
 
 def load_weights(module: nn.Module, path: str | Path, *, strict: bool = True,

@@ -48,6 +48,12 @@ def test_exports_name_the_contrastive_initialisation_and_the_pretraining_run(tmp
         fresh = encoders(1)[kind]
         result = load_weights(fresh, path)   # strict, no conversion
         assert result.initialisation == "contrastive"
+        # every result that loads the file names the run it came from
+        assert result.provenance["pretraining"] == {
+            "run": str(run.resolve()), "config_sha256": sha256_file(run / "config.yaml"),
+            "checkpoint": "last.ckpt", "step": "42", "video_encoder": "r3d-18-tiny",
+            "text_encoder": "bert-minilm-l6", "video_weights": "k400.pth",
+            "text_features": "joint"}
         assert torch.equal(fresh.weight, module.weight)
 
 
