@@ -19,6 +19,7 @@ from pathlib import Path
 
 from cmrbench.demo.plan import COHORT_SEED, SUITE, TEXT_ENCODER, DemoPlan, Entry
 from cmrbench.demo.summary import results_table
+from cmrbench.pretraining.export import EXPORT_DIR, export_paths
 from cmrbench.suites import load_suite
 
 
@@ -53,12 +54,9 @@ class Layout:
         return self.root / "pretrain"
 
     @property
-    def video_weights(self) -> Path:
-        return self.pretrain / "encoders" / "video.safetensors"
-
-    @property
-    def text_weights(self) -> Path:
-        return self.pretrain / "encoders" / "text.safetensors"
+    def encoders(self) -> dict[str, Path]:
+        """The pretraining run's exported weight files, {"video": ..., "text": ...}."""
+        return export_paths(self.pretrain)
 
     @property
     def cache(self) -> Path:
@@ -128,8 +126,8 @@ class Demo:
 
     def pretrain(self) -> None:
         what = "pretrain the tiny 3D ResNet against the reports (contrastive), export both encoders"
-        if self.layout.video_weights.is_file() and self.layout.text_weights.is_file():
-            return self.skip(what, f"already exported in {self.layout.pretrain / 'encoders'}")
+        if all(path.is_file() for path in self.layout.encoders.values()):
+            return self.skip(what, f"already exported in {self.layout.pretrain / EXPORT_DIR}")
         encoder = next(e.encoder for e in self.plan.entries if e.initialisation == "contrastive")
         self.command(what, [
             "pretrain", "--video-encoder", encoder, "--text-encoder", TEXT_ENCODER,
@@ -152,11 +150,11 @@ class Demo:
         for key, value in bench.task_options.items():
             argv += ["--option", f"{key}={value}"]
         if entry.initialisation == "contrastive":
-            argv += ["--weights", str(self.layout.video_weights)]
+            argv += ["--weights", str(self.layout.encoders["video"])]
         if bench.mode == "zeroshot":
             argv += ["--text-encoder", TEXT_ENCODER]
             if entry.initialisation == "contrastive":
-                argv += ["--text-weights", str(self.layout.text_weights)]
+                argv += ["--text-weights", str(self.layout.encoders["text"])]
         else:
             # a 2-step epoch: validating every 15 epochs still selects among 5 checkpoints
             argv += ["--max-steps", str(self.plan.head_steps), "--lr", str(self.plan.head_lr),

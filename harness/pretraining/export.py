@@ -49,10 +49,16 @@ def export_encoders(encoders: Mapping[str, nn.Module], config: PretrainConfig, r
     return exported
 
 
+def export_paths(run_dir: Path) -> dict[str, Path]:
+    """{"video": path, "text": path}: where a pretraining run in ``run_dir`` exports its
+    encoders, whether or not it has yet."""
+    return {kind: Path(run_dir) / EXPORT_DIR / name for kind, name in FILES.items()}
+
+
 def exported_weights(run_dir: Path) -> dict[str, Path]:
     """{"video": path, "text": path} of the weight files a finished pretraining run exported
     (what ``cmrbench run --weights`` and ``--text-weights`` take)."""
-    paths = {kind: Path(run_dir) / EXPORT_DIR / name for kind, name in FILES.items()}
+    paths = export_paths(run_dir)
     missing = [str(p) for p in paths.values() if not p.is_file()]
     if missing:
         raise FileNotFoundError(f"{run_dir}: no exported encoders ({', '.join(missing)}); "
