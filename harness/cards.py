@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from cmrbench.files import read_yaml_mapping
 from cmrbench.resources import resource_dir
 from cmrbench.specs import LABEL_KINDS
 from cmrbench.splits import SplitError, SplitRoles, SplitRule
@@ -116,13 +116,7 @@ def card_path(name: str) -> Path:
 def load_card(path: Path | str) -> DatasetCard:
     """Read and validate one card."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise CardError(f"{path}: cannot read the card: {exc}") from exc
-    if not isinstance(data, Mapping):
-        raise CardError(f"{path}: a card is a YAML mapping of fields, got {type(data).__name__}")
-    return _parse(path, data)
+    return _parse(path, read_yaml_mapping(path, what="card", error=CardError))
 
 
 def _parse(path: Path, data: Mapping[str, Any]) -> DatasetCard:

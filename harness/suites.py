@@ -40,8 +40,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
 from cmrbench.cards import CardError, DatasetCard, load_card
+from cmrbench.files import read_yaml_mapping
 from cmrbench.registry import Registry, UnknownNameError, get_registry
 from cmrbench.resources import resource_dir
 from cmrbench.specs import NAME_PATTERN, PROTOCOLS, TaskSpec
@@ -142,12 +142,7 @@ def suite_path(name_or_path: str | Path) -> Path:
 def load_suite(name_or_path: str | Path, registry: Registry | None = None) -> Suite:
     """Read and validate a suite (a shipped suite's name, or a path to one)."""
     path = suite_path(name_or_path)
-    try:
-        data = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise SuiteError(f"{path}: cannot read the suite: {exc}") from None
-    if not isinstance(data, Mapping):
-        raise SuiteError(f"{path}: a suite is a YAML mapping of fields")
+    data = read_yaml_mapping(path, what="suite", error=SuiteError)
     return _parse(path, data, registry or get_registry())
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cmrbench.cli.errors import CommandError
+from cmrbench.files import read_yaml_mapping
 
 
 def add_fields(parser: argparse.ArgumentParser, fields: Mapping[str, tuple[Any, str]]) -> None:
@@ -33,14 +34,8 @@ def field_values(args: argparse.Namespace, fields: Iterable[str]) -> dict[str, A
 
 def yaml_mapping(path: Path) -> dict[str, Any]:
     """A YAML file's mapping with keys in field form ('-' as '_')."""
-    import yaml
-
-    try:
-        data = yaml.safe_load(Path(path).read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise CommandError(f"--config {path}: cannot read it: {exc}") from None
-    if not isinstance(data, dict):
-        raise CommandError(f"--config {path}: a configuration is a YAML mapping of fields")
+    data = read_yaml_mapping(path, what="configuration", error=CommandError,
+                             label=f"--config {path}")
     return {str(k).replace("-", "_"): v for k, v in data.items()}
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from cmrbench.files import read_yaml_mapping
 
 KINDS = ("runs", "ingest")
 EXECUTOR_KEYS = ("executor", "local", "slurm")
@@ -83,12 +83,8 @@ class IngestGrid:
 def load_grid(path: Path | str) -> RunGrid | IngestGrid:
     """Read and validate a sweep file."""
     path = Path(path).resolve()
-    try:
-        data = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise GridError(f"{path}: cannot read the sweep file: {exc}") from None
-    if not isinstance(data, Mapping):
-        raise GridError(f"{path}: a sweep file is a YAML mapping (out, grid, fixed, ...)")
+    data = read_yaml_mapping(path, what="sweep file", error=GridError,
+                             fields="fields (out, grid, fixed, ...)")
     data = {str(k).replace("-", "_"): v for k, v in data.items()}
     kind = data.get("kind", "runs")
     if kind not in KINDS:

@@ -18,6 +18,7 @@ from typing import Any, Self
 
 import yaml
 from cmrbench.data.views import VIEW_POLICIES
+from cmrbench.files import read_yaml_mapping
 from cmrbench.task import TrainingDefaults
 
 MODES = ("linear", "finetune", "transfer", "zeroshot")
@@ -53,12 +54,7 @@ class ConfigFields:
 
     @classmethod
     def from_yaml(cls, path: Path) -> Self:
-        try:
-            data = yaml.safe_load(Path(path).read_text())
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"{path}: cannot read the {cls.KIND}: {exc}") from None
-        if not isinstance(data, Mapping):
-            raise ConfigError(f"{path}: a {cls.KIND} is a YAML mapping of fields")
+        data = read_yaml_mapping(path, what=cls.KIND, error=ConfigError)
         try:
             return cls.from_mapping(data)
         except ConfigError as exc:
