@@ -35,14 +35,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import torch
 from cmrbench.data.views import VIEW_POLICIES
 from cmrbench.predictions import PRED, TRUTH
-from torch import nn
+
+if TYPE_CHECKING:  # listing tasks must not import torch (see plugins/tasks)
+    import torch
+    from torch import nn
 
 
 @dataclass(frozen=True)

@@ -11,17 +11,64 @@ report sentences. `ReferenceClipTransform` is the one-clip CPU reference both ha
 tested against.
 """
 
-from cmrbench.data.bags import StudyBagDataset, collate_bags
-from cmrbench.data.clips import ClipDataset, collate_clips
-from cmrbench.data.device import BatchTransform, to_device
-from cmrbench.data.handover import ClipParams, Handover
-from cmrbench.data.intensity import intensity_limits
-from cmrbench.data.loader import EpochSampler, ShardSampler, make_loader
-from cmrbench.data.reference import ReferenceClipTransform, scale_intensity
-from cmrbench.data.reports import sample_sentences, split_sentences
-from cmrbench.data.seeding import Stream, derive_rng
-from cmrbench.data.temporal import uniform_frame_indices
-from cmrbench.data.views import VIEW_POLICIES, ViewPolicy, select_videos
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Each public name and the module that defines it. They load on first use (PEP 562), so that
+# what needs only reports or view policies (task listing, `cmrbench ingest`) does not import
+# torch with the clip pipeline.
+_SOURCES = {
+    "BatchTransform": "device",
+    "ClipDataset": "clips",
+    "ClipParams": "handover",
+    "EpochSampler": "loader",
+    "Handover": "handover",
+    "ReferenceClipTransform": "reference",
+    "ShardSampler": "loader",
+    "Stream": "seeding",
+    "StudyBagDataset": "bags",
+    "VIEW_POLICIES": "views",
+    "ViewPolicy": "views",
+    "collate_bags": "bags",
+    "collate_clips": "clips",
+    "derive_rng": "seeding",
+    "intensity_limits": "intensity",
+    "make_loader": "loader",
+    "sample_sentences": "reports",
+    "scale_intensity": "reference",
+    "select_videos": "views",
+    "split_sentences": "reports",
+    "to_device": "device",
+    "uniform_frame_indices": "temporal",
+}
+
+if TYPE_CHECKING:
+    from cmrbench.data.bags import StudyBagDataset, collate_bags
+    from cmrbench.data.clips import ClipDataset, collate_clips
+    from cmrbench.data.device import BatchTransform, to_device
+    from cmrbench.data.handover import ClipParams, Handover
+    from cmrbench.data.intensity import intensity_limits
+    from cmrbench.data.loader import EpochSampler, ShardSampler, make_loader
+    from cmrbench.data.reference import ReferenceClipTransform, scale_intensity
+    from cmrbench.data.reports import sample_sentences, split_sentences
+    from cmrbench.data.seeding import Stream, derive_rng
+    from cmrbench.data.temporal import uniform_frame_indices
+    from cmrbench.data.views import VIEW_POLICIES, ViewPolicy, select_videos
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _SOURCES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_SOURCES[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_SOURCES})
+
 
 __all__ = [
     "VIEW_POLICIES",

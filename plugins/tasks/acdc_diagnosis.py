@@ -6,19 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import torch
 from cmrbench import TaskSpec, hookimpl
 from cmrbench.cards import DatasetCard
-from cmrbench.heads import BranchLinear
 from cmrbench.predictions import PRED, TRUTH
 from cmrbench.scoring import auroc, bootstrapped, mean_metric
 from cmrbench.task import Metric, Task, TrainingDefaults
-from torch import nn
-from torch.nn import functional as F
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
 
 NAME = "acdc-diagnosis"
 GROUPS = ("NOR", "MINF", "DCM", "HCM", "RV")
@@ -34,9 +34,13 @@ class DiagnosisTask(Task):
         return [float(GROUPS.index(group))] if group in GROUPS else None
 
     def head(self, in_dim: int) -> nn.Module:
+        from cmrbench.heads import BranchLinear
+
         return BranchLinear(in_dim, outputs=len(GROUPS))
 
     def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        from torch.nn import functional as F
+
         return F.cross_entropy(outputs, targets[:, 0].long())
 
     def predictions(self, outputs: np.ndarray) -> dict[str, np.ndarray]:

@@ -11,21 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import torch
 from cmrbench import TaskSpec, hookimpl
 from cmrbench.cards import DatasetCard
-from cmrbench.heads import BranchLinear
 from cmrbench.plugins.tasks._labels import flags
 from cmrbench.predictions import PRED, TRUTH
 from cmrbench.scoring import auroc, bootstrapped, mean_metric, operating_points
 from cmrbench.stats import auroc as plain_auroc
 from cmrbench.task import Metric, Task, TaskError, TrainingDefaults
-from torch import nn
-from torch.nn import functional as F
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
 
 NAME = "diseases"
 DEFAULTS = TrainingDefaults(lr=1e-4, weight_decay=5e-4, max_epochs=24, views="reference",
@@ -50,9 +50,14 @@ class DiseasesTask(Task):
         return self.stats
 
     def head(self, in_dim: int) -> nn.Module:
+        from cmrbench.heads import BranchLinear
+
         return BranchLinear(in_dim, outputs=1, branches=len(self.target_names))
 
     def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        import torch
+        from torch.nn import functional as F
+
         weight = torch.tensor([self.stats["pos_weight"][n] for n in self.target_names],
                               dtype=outputs.dtype, device=outputs.device)
         return F.binary_cross_entropy_with_logits(outputs, targets.to(outputs.dtype),

@@ -11,22 +11,22 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import torch
 from cmrbench import TaskSpec, hookimpl
 from cmrbench.cards import DatasetCard
-from cmrbench.heads import BranchLinear
 from cmrbench.plugins.tasks._labels import number
 from cmrbench.plugins.tasks._scaling import Standardiser
 from cmrbench.predictions import PRED, TRUTH
 from cmrbench.scoring import bootstrapped
 from cmrbench.stats import crps, mae, normal_cdf_bins
 from cmrbench.task import Metric, Task, TrainingDefaults
-from torch import nn
-from torch.nn import functional as F
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
 
 NAME = "kaggle-volumes"
 PHASES = ("systole", "diastole")
@@ -39,6 +39,8 @@ DEFAULTS = TrainingDefaults(lr=1e-4, weight_decay=0.01, max_steps=100_000, views
 
 def gaussian_crps(mean: torch.Tensor, sd: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
     """CRPS of N(mean, sd) at ``value``: sd·[z(2Φ(z) − 1) + 2φ(z) − 1/√π] (Gneiting 2005)."""
+    import torch
+
     z = (value - mean) / sd
     cdf = 0.5 * (1.0 + torch.erf(z / math.sqrt(2.0)))
     pdf = torch.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
@@ -57,6 +59,8 @@ class VolumesTask(Task):
         return self.stats
 
     def head(self, in_dim: int) -> nn.Module:
+        from cmrbench.heads import BranchLinear
+
         return BranchLinear(in_dim, outputs=2 * len(PHASES))
 
     def _distribution(self, outputs: Any, i: int, softplus: Any) -> tuple[Any, Any]:
@@ -66,6 +70,9 @@ class VolumesTask(Task):
         return mean, sd
 
     def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        import torch
+        from torch.nn import functional as F
+
         terms = []
         for i, phase in enumerate(PHASES):
             mean, sd = self._distribution(outputs, i, F.softplus)

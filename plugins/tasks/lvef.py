@@ -5,21 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import torch
 from cmrbench import TaskSpec, hookimpl
 from cmrbench.cards import DatasetCard
-from cmrbench.heads import BranchLinear
 from cmrbench.plugins.tasks._labels import number
 from cmrbench.plugins.tasks._scaling import Standardiser
 from cmrbench.predictions import PRED, TRUTH
 from cmrbench.scoring import auroc, operating_points, regression
 from cmrbench.task import Metric, Task, TrainingDefaults
-from torch import nn
-from torch.nn import functional as F
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
 
 NAME = "lvef"
 HEART_FAILURE_LVEF = 40.0  # heart failure with reduced ejection fraction: LVEF < 40 %
@@ -38,9 +38,13 @@ class LvefTask(Task):
         return self.stats
 
     def head(self, in_dim: int) -> nn.Module:
+        from cmrbench.heads import BranchLinear
+
         return BranchLinear(in_dim)
 
     def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        from torch.nn import functional as F
+
         scale = Standardiser(**self.stats)
         return F.huber_loss(outputs[:, 0], scale.forward(targets[:, 0]))
 

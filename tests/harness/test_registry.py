@@ -1,5 +1,8 @@
 """The registry keeps working plugins usable whatever the broken ones do."""
 
+import json
+import subprocess
+import sys
 import types
 
 import pytest
@@ -190,3 +193,28 @@ def test_kinds_are_collected_independently():
 def test_disable_env_accepts_commas_and_spaces():
     assert disabled_from_env({"CMRBENCH_DISABLE": "a, b c"}) == {"a", "b", "c"}
     assert disabled_from_env({}) == frozenset()
+
+
+# Listing plugins is what `cmrbench ls`, `ingest` and `phantom` do before anything else: the
+# plugin modules must defer torch (about 0.5 GB resident, seconds to import) to the code that
+# builds a model, a head or a loss, or every ingest carries it (the 1 GiB ingest bound in
+# tests/harness/ingest/test_ingest_limits.py failed on CI once while it did).
+LIST_EVERY_KIND = """
+import json, sys
+from cmrbench.registry import KINDS, get_registry
+registry = get_registry()
+listed = {kind: registry.names(kind) for kind in KINDS}
+assert not registry.problems, registry.problems
+heavy = ("torch", "torchvision", "lightning", "transformers")
+print(json.dumps({"imported": [name for name in heavy if name in sys.modules], **listed}))
+"""
+
+
+def test_listing_every_installed_plugin_does_not_import_torch():
+    result = subprocess.run([sys.executable, "-c", LIST_EVERY_KIND], capture_output=True,
+                            text=True, timeout=120, check=True)
+    out = json.loads(result.stdout)
+    assert out["imported"] == [], "listing plugins imported " + ", ".join(out["imported"])
+    assert {"lvef", "diseases", "kaggle-volumes", "retrieval"} <= set(out["task"])
+    assert {"mvit-b-16x4", "r3d-18-tiny", "bert-minilm-l6"} <= set(out["encoder"])
+    assert {"ukbb", "acdc", "phantom"} <= set(out["dataset"])
