@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from cmrbench.cli.errors import CommandError
-from cmrbench.cli.flags import add_fields, field_values, key_values, require
+from cmrbench.cli.flags import add_fields, add_training_flags, field_values, key_values, require
 
 HELP = "pretrain a video encoder against the paired reports; export both encoders"
 
@@ -86,11 +86,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--text-option", action="append", default=[], metavar="KEY=VALUE",
                         help="a text encoder option, e.g. model_path=DIR for bert (value "
                              "parsed as YAML); repeatable")
-    parser.add_argument("--no-augment", action="store_true",
-                        help="train on the evaluation transform (no random crops or AugMix)")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue an interrupted run from RUN_DIR/checkpoints/last.ckpt")
-    parser.add_argument("--no-progress", action="store_true")
+    add_training_flags(parser)
 
 
 def config_from_args(args: argparse.Namespace) -> Any:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cmrbench.cli.errors import CommandError
-from cmrbench.cli.flags import add_fields, field_values, key_values, require
+from cmrbench.cli.flags import add_fields, add_training_flags, field_values, key_values, require
 
 HELP = "benchmark an encoder on a task (train, select on validation, test once)"
 
@@ -73,11 +73,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-feature-cache", action="store_true",
                         help="linear/finetune: run the frozen encoder on augmented pixels "
                              "every step instead of caching its features once")
-    parser.add_argument("--no-augment", action="store_true",
-                        help="train on the evaluation transform (no random crops or AugMix)")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue an interrupted run from RUN_DIR/checkpoints/last.ckpt")
-    parser.add_argument("--no-progress", action="store_true")
+    add_training_flags(parser)
 
 
 def config_from_args(args: argparse.Namespace) -> Any:
