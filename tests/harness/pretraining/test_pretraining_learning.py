@@ -32,7 +32,8 @@ STEPS, LR = 300, 3e-3
 # alone 0.89); the tiny video encoder is, its held-out top-5 matches share the study's group
 # for 50-67 % of studies. Strict, so the mark must go once a run meets the bar.
 NOT_YET = pytest.mark.xfail(strict=True, reason="300 CPU steps do not yet retrieve at 3x "
-                                                "chance (issue #13 left open on this point)")
+                                                "chance (issue #13 blocked on this point: it "
+                                                "needs a larger encoder or a GPU)")
 
 
 @pytest.fixture(scope="module")
