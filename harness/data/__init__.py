@@ -14,7 +14,7 @@ tested against.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 # Each public name and the module that defines it. They load on first use (PEP 562), so that
 # what needs only reports or view policies (task listing, `cmrbench ingest`) does not import
@@ -44,19 +44,6 @@ _SOURCES = {
     "uniform_frame_indices": "temporal",
 }
 
-if TYPE_CHECKING:
-    from cmrbench.data.bags import StudyBagDataset, collate_bags
-    from cmrbench.data.clips import ClipDataset, collate_clips
-    from cmrbench.data.device import BatchTransform, to_device
-    from cmrbench.data.handover import ClipParams, Handover
-    from cmrbench.data.intensity import intensity_limits
-    from cmrbench.data.loader import EpochSampler, ShardSampler, make_loader
-    from cmrbench.data.reference import ReferenceClipTransform, scale_intensity
-    from cmrbench.data.reports import sample_sentences, split_sentences
-    from cmrbench.data.seeding import Stream, derive_rng
-    from cmrbench.data.temporal import uniform_frame_indices
-    from cmrbench.data.views import VIEW_POLICIES, ViewPolicy, select_videos
-
 
 def __getattr__(name: str) -> Any:
     if name not in _SOURCES:
@@ -70,27 +57,4 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_SOURCES})
 
 
-__all__ = [
-    "VIEW_POLICIES",
-    "BatchTransform",
-    "ClipDataset",
-    "ClipParams",
-    "EpochSampler",
-    "Handover",
-    "ReferenceClipTransform",
-    "ShardSampler",
-    "Stream",
-    "StudyBagDataset",
-    "ViewPolicy",
-    "collate_bags",
-    "collate_clips",
-    "derive_rng",
-    "intensity_limits",
-    "make_loader",
-    "sample_sentences",
-    "scale_intensity",
-    "select_videos",
-    "split_sentences",
-    "to_device",
-    "uniform_frame_indices",
-]
+__all__ = sorted(_SOURCES)
