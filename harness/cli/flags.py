@@ -22,7 +22,6 @@ def add_fields(parser: argparse.ArgumentParser, fields: Mapping[str, tuple[Any, 
         parser.add_argument(f"--{flag}", type=kind, help=text)
 
 
-
 def add_training_flags(parser: argparse.ArgumentParser) -> None:
     """The switches every training command shares (``run``, ``pretrain``)."""
     parser.add_argument("--no-augment", action="store_true",
@@ -30,6 +29,7 @@ def add_training_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", action="store_true",
                         help="continue an interrupted run from RUN_DIR/checkpoints/last.ckpt")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+
 
 def field_values(args: argparse.Namespace, fields: Iterable[str]) -> dict[str, Any]:
     """The ``--config`` file's mapping, overridden by the flags given."""
