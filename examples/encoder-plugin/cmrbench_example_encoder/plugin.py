@@ -12,7 +12,8 @@ CLIP = VideoInput(frames=8, height=64, width=64)
 
 def build_example_net(width: int = 16):
     """The factory. cmrbench calls it with no arguments, so every option has a default; a
-    variant is another spec binding other options with functools.partial."""
+    variant is another spec binding other options with functools.partial. The model (and
+    torch) is imported here, not at the top: `cmrbench ls` and `ingest` import every plugin."""
     from cmrbench_example_encoder.model import ExampleNet
 
     return ExampleNet(width=width)
